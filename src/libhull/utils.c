@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+		*fd = -1;
+	}
+}
+
+void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+void strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+void strvfreep(char ***v)
+{
+	strv_free(*v);
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+static void oom(void)
+{
+	static const char msg[] = "hull: out of memory\n";
+
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *r = strdup(s ? s : "");
+
+	if (!r)
+		oom();
+	return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *r;
+
+	va_start(ap, fmt);
+	if (vasprintf(&r, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return r;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+ssize_t read_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+int write_file_at(int dirfd, const char *path, const char *value, size_t len, hull_error **err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return hull_fail_errno(err, "open %s", path);
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return hull_fail_errno(err, "write %.*s to %s", (int)(len > 64 ? 64 : len), value,
+				       path);
+	if ((size_t)n != len)
+		return hull_fail(err, EIO, "short write to %s", path);
+	return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, hull_error **err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	size_t cap = 4096, used = 0;
+	cleanup_free char *buf = NULL;
+
+	if (fd < 0)
+		return hull_fail_errno(err, "open %s", path);
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t n;
+		if (used + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return hull_fail_errno(err, "read %s", path);
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, hull_error **err)
+{
+	cleanup_free char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return hull_fail_errno(err, "mkdir %s", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return hull_fail_errno(err, "mkdir %s", p);
+	return 0;
+}
+
+int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		      hull_error **err)
+{
+	cleanup_free char *tmp = xasprintf(".%s.%d.tmp", name, (int)getpid());
+	cleanup_close int fd = -1;
+
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return hull_fail_errno(err, "create %s", tmp);
+	if (write_all(fd, data, len) < 0) {
+		int saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		return hull_fail(err, saved, "write %s", tmp);
+	}
+	/* The state dir lives on tmpfs (/run) in practice, where fsync is free;
+	 * on a disk it keeps a crash from leaving a torn file behind. */
+	if (fdatasync(fd) < 0 && errno != EINVAL) {
+		int saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		return hull_fail(err, saved, "fsync %s", tmp);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int saved = errno;
+		unlinkat(dirfd, tmp, 0);
+		return hull_fail(err, saved, "rename %s to %s", tmp, name);
+	}
+	return 0;
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s) {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+static bool fd_kept(int fd, const int *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
+int close_fds_from(int from, const int *keep, size_t nkeep)
+{
+	int lo = from;
+
+	/* close_range over the gaps between kept fds: no /proc needed. */
+	for (;;) {
+		int next = INT_MAX;
+		for (size_t i = 0; i < nkeep; i++)
+			if (keep[i] >= lo && keep[i] < next)
+				next = keep[i];
+		if (next > lo && syscall(SYS_close_range, lo, next == INT_MAX ? ~0U : next - 1, 0) < 0)
+			return -1;
+		if (next == INT_MAX)
+			return 0;
+		lo = next + 1;
+		while (fd_kept(lo, keep, nkeep))
+			lo++;
+	}
+}
