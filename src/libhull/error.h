@@ -10,15 +10,15 @@
  * hull_error_prefix(), and only the top level prints it, once.
  */
 typedef struct hull_error {
-	int errnum;	  /* errno of the root cause, 0 if none */
-	int exit_status;  /* what the CLI exits with; 1 unless set */
-	char *msg;	  /* full message, context first, strerror last */
+	int errnum;	 /* errno of the root cause, 0 if none */
+	int exit_status; /* what the CLI exits with; 1 unless set */
+	char *msg;	 /* full message, context first, strerror last */
 } hull_error;
 
 /* Sets *err (if err and not already set) and returns -1.  With errnum != 0
  * ": strerror(errnum)" is appended. */
 int hull_fail(hull_error **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int hull_failv(hull_error **err, int errnum, const char *fmt, va_list ap);
 
 /* Same, with errnum = errno. */

@@ -43,6 +43,15 @@ void strv_free(char **v)
 	free(v);
 }
 
+void strv_free_n(char **v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void strvfreep(char ***v)
 {
 	strv_free(*v);
@@ -295,7 +304,8 @@ int close_fds_from(int from, const int *keep, size_t nkeep)
 		for (size_t i = 0; i < nkeep; i++)
 			if (keep[i] >= lo && keep[i] < next)
 				next = keep[i];
-		if (next > lo && syscall(SYS_close_range, lo, next == INT_MAX ? ~0U : next - 1, 0) < 0)
+		if (next > lo && syscall(SYS_close_range, (unsigned)lo,
+					 next == INT_MAX ? ~0U : (unsigned)(next - 1), 0) < 0)
 			return -1;
 		if (next == INT_MAX)
 			return 0;

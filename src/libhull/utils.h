@@ -50,6 +50,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void strv_free(char **v);
+/* Frees a counted array of strings (the generated types' []string). */
+void strv_free_n(char **v, size_t n);
 size_t strv_len(char *const *v);
 
 /* Retrying, complete I/O: return 0 or -1 with errno set. */

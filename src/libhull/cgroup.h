@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef HULL_CGROUP_H
+#define HULL_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci_types.h"
+
+/*
+ * One cgroup interface for three host layouts.  The container's cgroup path
+ * is the same in every mounted hierarchy; each resource is written to the
+ * hierarchy that holds its controller, through the v1 or the v2 writer
+ * (cgroup-v1.c, cgroup-v2.c).  On a hybrid host that means e.g. memory in
+ * /sys/fs/cgroup/memory (v1) and hugetlb in /sys/fs/cgroup/unified (v2).
+ */
+
+enum hull_cgroup_layout {
+	HULL_CGROUP_V1,
+	HULL_CGROUP_V2,
+	HULL_CGROUP_HYBRID,
+};
+
+struct hull_cgroup_hier {
+	char *mountpoint;  /* /sys/fs/cgroup/memory */
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; v2: cgroup.controllers */
+	char *own_path;	   /* this process's cgroup in the hierarchy */
+	bool v2;
+};
+
+typedef struct hull_cgroup {
+	enum hull_cgroup_layout layout;
+	struct hull_cgroup_hier *hier;
+	size_t nhier;
+	char *path;	/* the container's path below each hierarchy's root */
+	char **created; /* directories hull made, outermost first (NULL-terminated) */
+} hull_cgroup;
+
+enum hull_cgroup_layout hull_cgroup_host_layout(void);
+
+/* Works out where the container's cgroup lives; touches nothing. */
+int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
+		    hull_error **err);
+void hull_cgroup_free(hull_cgroup *cg);
+void hull_cgroup_freep(hull_cgroup **cg);
+#define cleanup_cgroup __attribute__((cleanup(hull_cgroup_freep)))
+
+/* mkdir in every hierarchy, then the resources.  On failure, everything
+ * created is removed again. */
+int hull_cgroup_create(hull_cgroup *cg, const oci_resources *res, hull_error **err);
+int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err);
+/* Removes what hull created (and what the container made below it). */
+int hull_cgroup_destroy(hull_cgroup *cg, hull_error **err);
+
+/* Full path of the container's cgroup in the hierarchy holding controller
+ * (NULL: the first; "" is the v2 tree).  NULL if not mounted. */
+const char *hull_cgroup_dir(hull_cgroup *cg, const char *controller, bool *v2);
+
+/* The container's directory in hierarchy i (malloc'd). */
+char *hull_cgroup_path_at(const hull_cgroup *cg, size_t i);
+
+void hull_cgroup_save(const hull_cgroup *cg, oci_hull_state *st);
+int hull_cgroup_load(const oci_hull_state *st, hull_cgroup **out, hull_error **err);
+int hull_cgroup_destroy_from_state(const oci_hull_state *st, hull_error **err);
+bool hull_cgroup_is_frozen_from_state(const oci_hull_state *st);
+
+int hull_cgroup_pids(hull_cgroup *cg, pid_t **pids, size_t *n, hull_error **err);
+int hull_cgroup_kill_all(hull_cgroup *cg, int sig, hull_error **err);
+int hull_cgroup_freeze(hull_cgroup *cg, bool freeze, hull_error **err);
+bool hull_cgroup_is_frozen(hull_cgroup *cg);
+
+/* linux.resources, written to the controllers (create and update). */
+int hull_cgroup_apply(hull_cgroup *cg, const oci_resources *res, bool update, hull_error **err);
+
+#endif

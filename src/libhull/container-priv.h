@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef HULL_CONTAINER_PRIV_H
+#define HULL_CONTAINER_PRIV_H
+
+#include "container.h"
+#include "state.h"
+
+/* Shared by spawn.c (create, run) and container.c (the other operations). */
+
+/* The spec state of a container as JSON (hooks' stdin, `hull state`). */
+char *hull_state_json(const oci_hull_state *st, enum hull_status status, bool pretty);
+
+/* Runs the poststop hooks stored in the state (warnings only). */
+void hull_run_poststop(const oci_hull_state *st);
+
+/* Kills what is left (init and the cgroup), removes cgroups and the state
+ * dir.  The caller holds the dir's exclusive lock. */
+int hull_destroy(hull_store *store, hull_cdir *c, oci_hull_state *st, hull_error **err);
+
+/* Waits up to timeout_ms for pid to be gone; 0 when it is. */
+int hull_wait_pid_gone(pid_t pid, uint64_t start_time, int timeout_ms);
+
+/* The user name of uid from /etc/passwd (no NSS modules loaded). */
+char *hull_user_name(uid_t uid);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef HULL_NAMESPACES_H
+#define HULL_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "oci_types.h"
+
+enum hull_ns {
+	HULL_NS_USER, /* first: joining it first gives rights over the others */
+	HULL_NS_PID,
+	HULL_NS_NET,
+	HULL_NS_MNT,
+	HULL_NS_IPC,
+	HULL_NS_UTS,
+	HULL_NS_CGROUP,
+	HULL_NS_TIME,
+	HULL_NS_COUNT,
+};
+
+/*
+ * What linux.namespaces asks for, worked out in the parent before clone:
+ * path fds are opened and their types checked there, so a bad path fails
+ * before anything is created.  A new user or pid namespace is made by
+ * clone itself (so the child is its pid 1 / owner); the others are made by
+ * unshare in the child after it joined the paths, the cgroup namespace once
+ * the child sits in its cgroup and the time namespace before its offsets are
+ * written.
+ */
+struct hull_ns_plan {
+	bool present[HULL_NS_COUNT]; /* listed in the config */
+	int join_fd[HULL_NS_COUNT];  /* -1 unless joined by path */
+	int clone_flags;	     /* CLONE_NEWUSER / CLONE_NEWPID */
+	int unshare_flags;	     /* the other new namespaces */
+};
+
+const char *hull_ns_name(enum hull_ns ns);
+int hull_ns_clone_flag(enum hull_ns ns);
+
+int hull_ns_plan_build(const oci_linux *l, struct hull_ns_plan *p, hull_error **err);
+void hull_ns_plan_close(struct hull_ns_plan *p);
+static inline bool hull_ns_new(const struct hull_ns_plan *p, enum hull_ns ns)
+{
+	return p->present[ns] && p->join_fd[ns] < 0;
+}
+
+/* Before clone: the pid namespace (of children) by path.  *saved gets our
+ * own, for hull_ns_parent_restore after clone. */
+int hull_ns_parent_enter(struct hull_ns_plan *p, int *saved, hull_error **err);
+void hull_ns_parent_restore(int saved);
+
+/* Parent, after clone: the maps of a new user namespace. */
+int hull_ns_write_id_maps(pid_t pid, const oci_linux *l, hull_error **err);
+
+/* Child, after SYNC_GO: join by path, then create the rest. */
+int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err);
+
+#endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "path.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_DEPTH    256
+#define MAX_SYMLINKS 40
+
+const char *hull_fd_path(int fd, char buf[static 32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+static bool openat2_disabled(void)
+{
+	static int disabled = -1;
+
+	if (disabled < 0) {
+		const char *e = getenv("HULL_TEST_NO_OPENAT2");
+		disabled = e && *e && !streq(e, "0");
+	}
+	return disabled;
+}
+
+/* The walk: a stack of directory fds from the root, so ".." pops and
+ * never climbs above rootfd. */
+static int walk_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	int stack[MAX_DEPTH];
+	int depth = 0, links = 0, result = -1, saved;
+	char *buf = xstrdup(path), *rest = buf, *comp;
+
+	stack[0] = dup(rootfd);
+	if (stack[0] < 0)
+		goto out;
+	for (;;) {
+		struct stat st;
+		int fd;
+		bool last;
+
+		while (*rest == '/')
+			rest++;
+		if (!*rest) {
+			/* the path names the directory we stand in */
+			if (flags & O_PATH)
+				result = TAKE_FD(stack[depth]);
+			else
+				result = openat(stack[depth], ".", flags | O_CLOEXEC, mode);
+			goto out_stack;
+		}
+		comp = rest;
+		rest = strchr(rest, '/');
+		if (rest)
+			*rest++ = '\0';
+		else
+			rest = comp + strlen(comp);
+		last = !*rest || strspn(rest, "/") == strlen(rest);
+		if (streq(comp, "."))
+			continue;
+		if (streq(comp, "..")) {
+			if (depth > 0)
+				close(stack[depth--]);
+			continue;
+		}
+		fd = openat(stack[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT && last && (flags & O_CREAT))
+				result = openat(stack[depth], comp, flags | O_NOFOLLOW | O_CLOEXEC,
+						mode);
+			goto out_stack;
+		}
+		if (fstat(fd, &st) < 0) {
+			close(fd);
+			goto out_stack;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (n < 0 || ++links > MAX_SYMLINKS) {
+				errno = n < 0 ? errno : ELOOP;
+				goto out_stack;
+			}
+			target[n] = '\0';
+			char *nb = xasprintf("%s/%s", target, rest);
+			free(buf);
+			buf = rest = nb;
+			if (target[0] == '/')
+				while (depth > 0)
+					close(stack[depth--]);
+			continue;
+		}
+		if (last) {
+			if (flags & O_PATH) {
+				result = fd;
+			} else {
+				result = openat(stack[depth], comp, flags | O_NOFOLLOW | O_CLOEXEC,
+						mode);
+				close(fd);
+			}
+			goto out_stack;
+		}
+		if (!S_ISDIR(st.st_mode) || depth + 1 >= MAX_DEPTH) {
+			close(fd);
+			errno = S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR;
+			goto out_stack;
+		}
+		stack[++depth] = fd;
+	}
+out_stack:
+	saved = errno;
+	for (int i = 0; i <= depth; i++)
+		if (stack[i] >= 0)
+			close(stack[i]);
+	errno = saved;
+out:
+	saved = errno;
+	free(buf);
+	errno = saved;
+	return result;
+}
+
+int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
+{
+	static bool no_openat2;
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .mode = (flags & O_CREAT) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = path;
+	long fd;
+
+	while (*rel == '/')
+		rel++;
+	if (!*rel)
+		rel = ".";
+	if (!no_openat2 && !openat2_disabled()) {
+		do
+			fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		while (fd < 0 && errno == EAGAIN);
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return (int)fd;
+		/* ENOSYS: old kernel; EPERM: a seccomp filter of an outer
+		 * container refusing it.  Walk from now on. */
+		no_openat2 = true;
+	}
+	return walk_in_root(rootfd, rel, flags, mode);
+}
+
+int hull_mkpath_in_root(int rootfd, const char *path, bool last_is_file, hull_error **err)
+{
+	cleanup_free char *p = xstrdup(path);
+	cleanup_close int parent = -1;
+	char *end;
+	int fd;
+
+	fd = hull_open_in_root(rootfd, p, O_PATH, 0);
+	if (fd >= 0 || errno != ENOENT) {
+		if (fd < 0)
+			return hull_fail_errno(err, "open %s in the container", path);
+		return fd;
+	}
+	/* Walk down from the top, creating what is missing. */
+	parent = hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+	if (parent < 0)
+		return hull_fail_errno(err, "open the container's root");
+	for (char *comp = p; *comp;) {
+		bool last;
+		int next;
+
+		while (*comp == '/')
+			comp++;
+		if (!*comp)
+			break;
+		end = strchr(comp, '/');
+		if (end)
+			*end = '\0';
+		last = !end || !end[1 + strspn(end + 1, "/")];
+		next = hull_open_in_root(rootfd, p, O_PATH, 0);
+		if (next < 0 && errno == ENOENT) {
+			const char *name = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+			int r;
+			if (last && last_is_file) {
+				r = openat(parent, name,
+					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					   0644);
+				if (r >= 0)
+					close(r);
+			} else {
+				r = mkdirat(parent, name, 0755);
+			}
+			if (r < 0 && errno != EEXIST)
+				return hull_fail_errno(err, "create %s in the container", p);
+			next = hull_open_in_root(rootfd, p, O_PATH, 0);
+		}
+		if (next < 0)
+			return hull_fail_errno(err, "open %s in the container", p);
+		close(parent);
+		parent = next;
+		if (!end)
+			break;
+		*end = '/';
+		comp = end + 1;
+	}
+	return TAKE_FD(parent);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef HULL_PROCESS_H
+#define HULL_PROCESS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "oci_types.h"
+
+/* The process attributes of config.md, applied by the container's first
+ * process (and later by exec) right before execve.  Each function names
+ * the config field at fault. */
+
+int hull_process_rlimits(const oci_process *p, hull_error **err);
+/* oom_score_adj, through the host's /proc (called before pivot_root). */
+int hull_process_oom_score(const oci_process *p, hull_error **err);
+/* personality, scheduler, ioPriority. */
+int hull_process_sched(const oci_process *p, const oci_linux *l, hull_error **err);
+/* additionalGids, gid, uid; capabilities survive the switch (keep-caps). */
+int hull_process_set_user(const oci_process *p, hull_error **err);
+/* args[0] looked up in the container's PATH, so a missing program fails
+ * create, not start.  Returns a malloc'd path. */
+char *hull_process_find_exec(const oci_process *p, hull_error **err);
+/* A new session keyring, so the container does not share the host's. */
+void hull_process_new_keyring(const char *id);
+
+#endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "seccomp.h"
+#include "log.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+const char *const hull_seccomp_actions[] = {"SCMP_ACT_KILL",	    "SCMP_ACT_KILL_PROCESS",
+					    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+					    "SCMP_ACT_ERRNO",	    "SCMP_ACT_TRACE",
+					    "SCMP_ACT_ALLOW",	    "SCMP_ACT_LOG",
+					    "SCMP_ACT_NOTIFY",	    NULL};
+const char *const hull_seccomp_operators[] = {"SCMP_CMP_NE",	    "SCMP_CMP_LT", "SCMP_CMP_LE",
+					      "SCMP_CMP_EQ",	    "SCMP_CMP_GE", "SCMP_CMP_GT",
+					      "SCMP_CMP_MASKED_EQ", NULL};
+const char *const hull_seccomp_flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+					  "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+					  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL};
+
+static const struct {
+	const char *name;
+	uint32_t arch;
+} arch_table[] = {
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+};
+const char *const hull_seccomp_archs[] = {
+    "SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",		"SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",	"SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	"SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	NULL};
+
+static int parse_action(const char *name, bool has_errno, uint32_t errno_ret, const char *where,
+			uint32_t *out, bool *notify, hull_error **err)
+{
+	uint32_t ret = has_errno ? errno_ret : EPERM;
+
+	if (has_errno && !streq(name, "SCMP_ACT_ERRNO") && !streq(name, "SCMP_ACT_TRACE"))
+		return hull_fail(err, EINVAL,
+				 "%s: errnoRet is only valid with SCMP_ACT_ERRNO and "
+				 "SCMP_ACT_TRACE, not %s",
+				 where, name);
+	if (streq(name, "SCMP_ACT_KILL") || streq(name, "SCMP_ACT_KILL_THREAD"))
+		*out = SCMP_ACT_KILL_THREAD;
+	else if (streq(name, "SCMP_ACT_KILL_PROCESS"))
+		*out = SCMP_ACT_KILL_PROCESS;
+	else if (streq(name, "SCMP_ACT_TRAP"))
+		*out = SCMP_ACT_TRAP;
+	else if (streq(name, "SCMP_ACT_ERRNO"))
+		*out = SCMP_ACT_ERRNO(ret);
+	else if (streq(name, "SCMP_ACT_TRACE"))
+		*out = SCMP_ACT_TRACE(ret);
+	else if (streq(name, "SCMP_ACT_ALLOW"))
+		*out = SCMP_ACT_ALLOW;
+	else if (streq(name, "SCMP_ACT_LOG"))
+		*out = SCMP_ACT_LOG;
+	else if (streq(name, "SCMP_ACT_NOTIFY")) {
+		*out = SCMP_ACT_NOTIFY;
+		*notify = true;
+	} else
+		return hull_fail(err, EINVAL, "%s: unknown action \"%s\"", where, name);
+	return 0;
+}
+
+static int parse_op(const char *name, enum scmp_compare *op)
+{
+	static const struct {
+		const char *name;
+		enum scmp_compare op;
+	} ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+		   {"SCMP_CMP_LT", SCMP_CMP_LT},
+		   {"SCMP_CMP_LE", SCMP_CMP_LE},
+		   {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+		   {"SCMP_CMP_GE", SCMP_CMP_GE},
+		   {"SCMP_CMP_GT", SCMP_CMP_GT},
+		   {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (streq(name, ops[i].name)) {
+			*op = ops[i].op;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_flags(const oci_seccomp *s, unsigned *flags, hull_error **err)
+{
+	for (size_t i = 0; i < s->flags_len; i++) {
+		const char *f = s->flags[i];
+		if (streq(f, "SECCOMP_FILTER_FLAG_TSYNC"))
+			*flags |= SECCOMP_FILTER_FLAG_TSYNC;
+		else if (streq(f, "SECCOMP_FILTER_FLAG_LOG"))
+			*flags |= SECCOMP_FILTER_FLAG_LOG;
+		else if (streq(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"))
+			*flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+		else if (streq(f, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"))
+			*flags |= SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+		else
+			return hull_fail(err, EINVAL,
+					 "linux.seccomp.flags[%zu]: unknown flag \"%s\"", i, f);
+	}
+	return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const oci_syscall *sc, size_t idx, uint32_t def_action,
+		    bool *notify, hull_error **err)
+{
+	char where[64];
+	uint32_t action;
+	struct scmp_arg_cmp cmps[6];
+
+	snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", idx);
+	if (parse_action(sc->action, sc->errno_ret_present, sc->errno_ret, where, &action, notify,
+			 err) < 0)
+		return -1;
+	if (sc->args_len > 6)
+		return hull_fail(err, EINVAL, "%s.args: at most 6 arguments", where);
+	for (size_t i = 0; i < sc->args_len; i++) {
+		enum scmp_compare op;
+		if (parse_op(sc->args[i]->op, &op) < 0)
+			return hull_fail(err, EINVAL, "%s.args[%zu].op: unknown operator", where,
+					 i);
+		cmps[i] = (struct scmp_arg_cmp){.arg = sc->args[i]->index,
+						.op = op,
+						.datum_a = sc->args[i]->value,
+						.datum_b = sc->args[i]->value_two};
+	}
+	/* A rule that repeats the default action is refused by libseccomp
+	 * and changes nothing: skip it. */
+	if (action == def_action)
+		return 0;
+	for (size_t i = 0; i < sc->names_len; i++) {
+		int nr = seccomp_syscall_resolve_name(sc->names[i]);
+		int r;
+		if (nr == __NR_SCMP_ERROR) {
+			hull_warn("%s.names[%zu]: unknown syscall \"%s\" skipped", where, i,
+				  sc->names[i]);
+			continue;
+		}
+		r = seccomp_rule_add_array(ctx, action, nr, (unsigned)sc->args_len, cmps);
+		if (r < 0)
+			return hull_fail(err, -r, "%s: add rule for %s", where, sc->names[i]);
+	}
+	return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, hull_error **err)
+{
+	cleanup_close int fd = (int)syscall(SYS_memfd_create, "hull-seccomp", MFD_CLOEXEC);
+	off_t size;
+	int r;
+
+	if (fd < 0)
+		return hull_fail_errno(err, "memfd_create");
+	r = seccomp_export_bpf(ctx, fd);
+	if (r < 0)
+		return hull_fail(err, -r, "linux.seccomp: export the filter");
+	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0 || size % (off_t)sizeof(struct sock_filter))
+		return hull_fail(err, EINVAL, "linux.seccomp: bad filter size");
+	prog->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+	prog->filter = xmalloc((size_t)size);
+	if (pread(fd, prog->filter, (size_t)size, 0) != size)
+		return hull_fail_errno(err, "linux.seccomp: read the filter back");
+	return 0;
+}
+
+int hull_seccomp_compile(const oci_seccomp *s, struct hull_seccomp **out, hull_error **err)
+{
+	struct hull_seccomp *h = xcalloc(1, sizeof(*h));
+	uint32_t def_action;
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	*out = NULL;
+	if (parse_action(s->default_action, s->default_errno_ret_present, s->default_errno_ret,
+			 "linux.seccomp.defaultAction", &def_action, &h->notify, err) < 0 ||
+	    parse_flags(s, &h->flags, err) < 0)
+		goto fail;
+	if (s->listener_metadata && !s->listener_path) {
+		hull_fail(err, EINVAL, "linux.seccomp.listenerMetadata: needs listenerPath");
+		goto fail;
+	}
+	ctx = seccomp_init(def_action);
+	if (!ctx) {
+		hull_fail(err, ENOMEM, "linux.seccomp: seccomp_init");
+		goto fail;
+	}
+	/* hull sets no_new_privs itself when the config asks for it. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	for (size_t i = 0; i < s->architectures_len; i++) {
+		bool found = false;
+		for (size_t a = 0; a < ARRAY_SIZE(arch_table); a++) {
+			if (!streq(arch_table[a].name, s->architectures[i]))
+				continue;
+			found = true;
+			r = seccomp_arch_add(ctx, arch_table[a].arch);
+			if (r < 0 && r != -EEXIST) {
+				hull_fail(err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
+					  s->architectures[i]);
+				goto fail;
+			}
+		}
+		if (!found) {
+			hull_fail(err, EINVAL, "linux.seccomp.architectures[%zu]: unknown \"%s\"",
+				  i, s->architectures[i]);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < s->syscalls_len; i++)
+		if (add_rule(ctx, s->syscalls[i], i, def_action, &h->notify, err) < 0)
+			goto fail;
+	if (h->notify && !s->listener_path) {
+		hull_fail(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
+		goto fail;
+	}
+	if (h->notify) {
+		hull_fail(err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
+		goto fail;
+	}
+	if (export_bpf(ctx, &h->prog, err) < 0)
+		goto fail;
+	seccomp_release(ctx);
+	*out = h;
+	return 0;
+fail:
+	if (ctx)
+		seccomp_release(ctx);
+	hull_seccomp_free(h);
+	return -1;
+}
+
+void hull_seccomp_free(struct hull_seccomp *s)
+{
+	if (!s)
+		return;
+	free(s->prog.filter);
+	free(s);
+}
+
+int hull_seccomp_load(const struct hull_seccomp *s, hull_error **err)
+{
+	long r;
+
+	if (!s)
+		return 0;
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &s->prog);
+	if (r < 0 && errno == EINVAL && s->flags) {
+		/* an older kernel without one of the flags: say which */
+		return hull_fail_errno(err, "linux.seccomp: load the filter with flags 0x%x",
+				       s->flags);
+	}
+	if (r < 0)
+		return hull_fail_errno(err, "linux.seccomp: load the filter");
+	return s->notify ? (int)r : 0;
+}

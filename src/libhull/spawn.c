@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The parent side of create and run: reserve the state dir, work out every
+ * plan, clone the container's first process straight into its namespaces
+ * and drive it through the protocol of sync.h until it is ready.  A failure
+ * at any step undoes every earlier one.
+ */
+#include "config.h"
+#include "container-priv.h"
+#include "hooks.h"
+#include "init.h"
+#include "log.h"
+#include "sync.h"
+#include "terminal.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct spawn {
+	hull_context *ctx;
+	const struct hull_create_opts *opts;
+	hull_store *store;
+	hull_cdir *cdir;
+	oci_hull_state *st;
+	struct hull_init init;
+	pid_t pid;
+	int sync_fd;	/* parent's end */
+	int relay_fd;	/* foreground run with a terminal: the pty master */
+	int relay_sock; /* ... and the socket it arrives on */
+	bool reserved;
+};
+
+static const char *config_name = "config.json";
+
+static oci_hull_state *initial_state(struct spawn *sp)
+{
+	oci_hull_state *st = xcalloc(1, sizeof(*st));
+	const oci_config *cfg = sp->init.bundle->cfg;
+
+	st->id = xstrdup(sp->opts->id);
+	st->bundle = xstrdup(sp->init.bundle->dir);
+	st->rootfs = xstrdup(sp->init.bundle->rootfs);
+	st->created = hull_timestamp_now();
+	st->owner = hull_user_name(geteuid());
+	st->creating = st->creating_present = true;
+	st->systemd_cgroup = sp->ctx->systemd_cgroup;
+	st->systemd_cgroup_present = sp->ctx->systemd_cgroup;
+	st->shared_pidns = !hull_ns_new(&sp->init.ns, HULL_NS_PID);
+	st->shared_pidns_present = true;
+	if (cfg->annotations) {
+		/* the state takes its own copy: cfg is freed separately */
+		oci_string_map *m = xcalloc(1, sizeof(*m));
+		m->len = cfg->annotations->len;
+		m->keys = xcalloc(m->len + 1, sizeof(char *));
+		m->values = xcalloc(m->len + 1, sizeof(char *));
+		for (size_t i = 0; i < m->len; i++) {
+			m->keys[i] = xstrdup(cfg->annotations->keys[i]);
+			m->values[i] = xstrdup(cfg->annotations->values[i]);
+		}
+		st->annotations = m;
+	}
+	return st;
+}
+
+/* The hooks later commands run (poststart, poststop) go into the state,
+ * so start and delete never re-read config.json. */
+static void keep_hooks(oci_hull_state *st, oci_hooks *h)
+{
+	if (!h || (!h->poststart_len && !h->poststop_len))
+		return;
+	st->hooks = xcalloc(1, sizeof(*st->hooks));
+	st->hooks->poststart = h->poststart;
+	st->hooks->poststart_len = h->poststart_len;
+	st->hooks->poststop = h->poststop;
+	st->hooks->poststop_len = h->poststop_len;
+}
+
+static void forget_hooks(oci_hull_state *st)
+{
+	if (!st->hooks)
+		return;
+	/* borrowed from the config: detach before freeing */
+	st->hooks->poststart = st->hooks->poststop = NULL;
+	st->hooks->poststart_len = st->hooks->poststop_len = 0;
+}
+
+static int plan(struct spawn *sp, hull_error **err)
+{
+	struct hull_init *in = &sp->init;
+	const oci_config *cfg = in->bundle->cfg;
+	const oci_process *p = cfg->process;
+	unsigned long long t = now_ns();
+
+	if (!p)
+		return hull_fail(err, EINVAL, "%s: process: required to create a container",
+				 config_name);
+	if (hull_ns_plan_build(cfg->linux_, &in->ns, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	if (hull_mount_plan_build(cfg, in->bundle->dir, &in->mounts, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	hull_mount_plan_debug(&in->mounts);
+	if (hull_caps_parse(p->capabilities, "config.json: process.capabilities", &in->caps, err) <
+	    0)
+		return -1;
+	if (cfg->linux_->seccomp &&
+	    hull_seccomp_compile(cfg->linux_->seccomp, &in->seccomp, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	if (hull_ns_new(&in->ns, HULL_NS_USER) &&
+	    (!cfg->linux_->uid_mappings_len || !cfg->linux_->gid_mappings_len))
+		return hull_fail(
+		    err, EINVAL,
+		    "%s: linux.uidMappings: a new user namespace needs uidMappings and "
+		    "gidMappings",
+		    config_name);
+	if (p->terminal && !sp->opts->console_socket && (!sp->init.run_mode || sp->opts->detach))
+		return hull_fail(
+		    err, EINVAL,
+		    "%s: process.terminal: a detached container needs --console-socket",
+		    config_name);
+	hull_debug_phase("plan", t);
+	return 0;
+}
+
+static int setup_cgroup(struct spawn *sp, hull_error **err)
+{
+	const oci_linux *l = sp->init.bundle->cfg->linux_;
+	unsigned long long t = now_ns();
+
+	if (hull_cgroup_new(sp->opts->id, l->cgroups_path, sp->ctx->systemd_cgroup, &sp->init.cg,
+			    err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	/* Record where it will be before making it: a crash in between still
+	 * leaves delete --force something to clean. */
+	hull_cgroup_save(sp->init.cg, sp->st);
+	if (hull_cgroup_create(sp->init.cg, l->resources, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	hull_cgroup_save(sp->init.cg, sp->st);
+	hull_debug_phase("cgroup", t);
+	return hull_state_save(sp->cdir, sp->st, err);
+}
+
+static int open_fifo(struct spawn *sp, hull_error **err)
+{
+	if (mkfifoat(sp->cdir->dirfd, HULL_FIFO_FILE, 0600) < 0)
+		return hull_fail_errno(err, "create %s/%s", sp->cdir->path, HULL_FIFO_FILE);
+	/* O_NONBLOCK: opening a fifo's read end then does not wait for a
+	 * writer, and poll() on it blocks until `start` writes. */
+	sp->init.fifo_fd =
+	    openat(sp->cdir->dirfd, HULL_FIFO_FILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (sp->init.fifo_fd < 0)
+		return hull_fail_errno(err, "open %s/%s", sp->cdir->path, HULL_FIFO_FILE);
+	return 0;
+}
+
+static int open_console(struct spawn *sp, hull_error **err)
+{
+	int pair[2];
+
+	if (!sp->init.bundle->cfg->process->terminal)
+		return 0;
+	if (sp->opts->console_socket) {
+		sp->init.console_fd = hull_console_socket_connect(sp->opts->console_socket, err);
+		return sp->init.console_fd < 0 ? -1 : 0;
+	}
+	/* foreground run: the master comes to us and we relay */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return hull_fail_errno(err, "socketpair");
+	sp->init.console_fd = pair[1];
+	sp->relay_sock = pair[0];
+	return 0;
+}
+
+static int spawn_child(struct spawn *sp, hull_error **err)
+{
+	struct hull_init *in = &sp->init;
+	int pair[2], saved_pidns = -1;
+	sigset_t all;
+	long pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return hull_fail_errno(err, "socketpair");
+	sp->sync_fd = pair[0];
+	in->sync_fd = pair[1];
+	if (hull_ns_parent_enter(&in->ns, &saved_pidns, err) < 0)
+		return -1;
+	/* Signals wait in the queue until run forwards them; the child gets
+	 * the original mask back. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &in->sigmask);
+	pid =
+	    syscall(SYS_clone, (unsigned long)in->ns.clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0)
+		hull_init_main(in);
+	if (pid < 0) {
+		int saved = errno;
+		sigprocmask(SIG_SETMASK, &in->sigmask, NULL);
+		hull_ns_parent_restore(saved_pidns);
+		return hull_fail(err, saved, "clone the container process");
+	}
+	if (!sp->init.run_mode)
+		sigprocmask(SIG_SETMASK, &in->sigmask, NULL);
+	hull_ns_parent_restore(saved_pidns);
+	sp->pid = (pid_t)pid;
+	close(in->sync_fd);
+	in->sync_fd = -1;
+	if (in->fifo_fd >= 0) {
+		close(in->fifo_fd);
+		in->fifo_fd = -1;
+	}
+	if (in->console_fd >= 0) {
+		close(in->console_fd);
+		in->console_fd = -1;
+	}
+	hull_ns_plan_close(&in->ns);
+	return 0;
+}
+
+/* The child's pid, its cgroup and its maps; then it may go. */
+static int release_child(struct spawn *sp, hull_error **err)
+{
+	const oci_linux *l = sp->init.bundle->cfg->linux_;
+	char buf[32];
+
+	sp->st->pid = sp->pid;
+	sp->st->pid_present = true;
+	hull_pid_start_time(sp->pid, &sp->st->pid_start_time, NULL);
+	sp->st->pid_start_time_present = true;
+	if (hull_state_save(sp->cdir, sp->st, err) < 0)
+		return -1;
+	if (hull_cgroup_enter(sp->init.cg, sp->pid, err) < 0)
+		return -1;
+	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	snprintf(buf, sizeof(buf), "%d", (int)sp->pid);
+	if (hull_sync_send(sp->sync_fd, SYNC_GO, 0, buf) < 0)
+		return hull_fail_errno(err, "start container setup");
+	return 0;
+}
+
+static char *creating_state_json(struct spawn *sp)
+{
+	return hull_state_json(sp->st, HULL_STATUS_CREATING, false);
+}
+
+static int run_create_hooks(struct spawn *sp, hull_error **err)
+{
+	const oci_hooks *h = sp->init.bundle->cfg->hooks;
+	cleanup_free char *json = creating_state_json(sp);
+
+	if (hull_hooks_run(h->prestart, h->prestart_len, "prestart", json, err) < 0 ||
+	    hull_hooks_run(h->create_runtime, h->create_runtime_len, "createRuntime", json, err) <
+		0)
+		return -1;
+	return 0;
+}
+
+/* The child's side ended without SYNC_ERROR: say how. */
+static int child_vanished(struct spawn *sp, hull_error **err)
+{
+	int status;
+
+	if (waitpid(sp->pid, &status, 0) == sp->pid) {
+		sp->pid = 0;
+		if (WIFSIGNALED(status))
+			return hull_fail(err, EIO, "container setup died of signal %d",
+					 WTERMSIG(status));
+		return hull_fail(err, EIO, "container setup exited with status %d",
+				 WEXITSTATUS(status));
+	}
+	return hull_fail(err, EIO, "container setup ended unexpectedly");
+}
+
+/* Messages until the child is ready (SYNC_READY). */
+static int drive_child(struct spawn *sp, hull_error **err)
+{
+	struct hull_sync_msg m;
+
+	for (;;) {
+		int r = hull_sync_recv(sp->sync_fd, &m);
+		if (r < 0)
+			return hull_fail_errno(err, "container setup");
+		if (r == 0)
+			return child_vanished(sp, err);
+		switch (m.type) {
+		case SYNC_LOG:
+			hull_log((enum hull_log_level)m.errnum, "%s", m.data);
+			break;
+		case SYNC_HOOKS:
+			if (run_create_hooks(sp, err) < 0) {
+				hull_sync_send(sp->sync_fd, SYNC_ABORT, 0, NULL);
+				return -1;
+			}
+			if (hull_sync_send(sp->sync_fd, SYNC_HOOKS_DONE, 0, NULL) < 0)
+				return hull_fail_errno(err, "container setup");
+			break;
+		case SYNC_READY:
+			return 0;
+		case SYNC_ERROR:
+			/* "config.json: …" when the child knows the field at fault */
+			if (strncmp(m.data, "process.", 8) == 0 ||
+			    strncmp(m.data, "linux.", 6) == 0 ||
+			    strncmp(m.data, "mounts[", 7) == 0 ||
+			    strncmp(m.data, "hooks.", 6) == 0 || strncmp(m.data, "root.", 5) == 0 ||
+			    strncmp(m.data, "hostname", 8) == 0 ||
+			    strncmp(m.data, "domainname", 10) == 0)
+				return hull_fail(err, m.errnum, "%s: %s", config_name, m.data);
+			return hull_fail(err, m.errnum, "%s", m.data);
+		default:
+			return hull_fail(err, EPROTO, "container setup: unexpected message %s",
+					 hull_sync_name(m.type));
+		}
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, hull_error **err)
+{
+	cleanup_free char *dir = xstrdup(path);
+	cleanup_close int dirfd = -1;
+	char *slash = strrchr(dir, '/'), buf[32];
+	const char *base = path;
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	if (slash) {
+		*slash = '\0';
+		base = slash + 1;
+	}
+	dirfd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hull_fail_errno(err, "--pid-file %s", path);
+	if (write_file_atomic(dirfd, base, buf, (size_t)n, 0644, err) < 0)
+		return hull_error_prefix(err, "--pid-file %s", path);
+	return 0;
+}
+
+static void undo(struct spawn *sp)
+{
+	hull_error *e = NULL;
+
+	if (sp->pid > 0) {
+		int status;
+		kill(sp->pid, SIGKILL);
+		waitpid(sp->pid, &status, 0);
+		sp->pid = 0;
+	}
+	if (sp->init.cg && hull_cgroup_destroy(sp->init.cg, &e) < 0) {
+		hull_warn("%s", e->msg);
+		hull_error_freep(&e);
+	}
+	if (sp->reserved && hull_cdir_remove(sp->store, sp->cdir, &e) < 0) {
+		hull_warn("%s", e->msg);
+		hull_error_freep(&e);
+	}
+}
+
+static void spawn_free(struct spawn *sp)
+{
+	struct hull_init *in = &sp->init;
+
+	if (sp->sync_fd >= 0)
+		close(sp->sync_fd);
+	for (int *fd = (int[]){in->sync_fd, in->fifo_fd, in->console_fd, sp->relay_sock,
+			       sp->relay_fd},
+		 i = 0;
+	     i < 5; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	hull_ns_plan_close(&in->ns);
+	hull_mount_plan_free(&in->mounts);
+	hull_seccomp_free(in->seccomp);
+	hull_cgroup_free(in->cg);
+	if (sp->st) {
+		forget_hooks(sp->st);
+		oci_hull_state_free(sp->st);
+	}
+	hull_bundle_free(in->bundle);
+	hull_cdir_free(sp->cdir);
+	hull_store_free(sp->store);
+}
+
+/* create, and the first half of run: up to a container waiting to start. */
+static int spawn_container(struct spawn *sp, hull_error **err)
+{
+	struct hull_init *in = &sp->init;
+	unsigned long long t0 = now_ns();
+
+	if (hull_id_validate(sp->opts->id, err) < 0 ||
+	    hull_bundle_load(sp->opts->bundle, &in->bundle, err) < 0)
+		return -1;
+	hull_debug_phase("load", t0);
+	if (plan(sp, err) < 0 || hull_store_open(sp->ctx->root, true, &sp->store, err) < 0 ||
+	    hull_cdir_reserve(sp->store, sp->opts->id, &sp->cdir, err) < 0)
+		return -1;
+	sp->reserved = true;
+	sp->st = initial_state(sp);
+	keep_hooks(sp->st, in->bundle->cfg->hooks);
+	if (write_file_atomic(sp->cdir->dirfd, HULL_CONFIG_FILE, in->bundle->raw,
+			      in->bundle->raw_len, 0600, err) < 0 ||
+	    setup_cgroup(sp, err) < 0)
+		goto fail;
+	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0 ||
+	    spawn_child(sp, err) < 0 || release_child(sp, err) < 0 || drive_child(sp, err) < 0)
+		goto fail;
+	if (sp->relay_sock >= 0 && (sp->relay_fd = hull_terminal_receive(sp->relay_sock, err)) < 0)
+		goto fail;
+	sp->st->creating = false;
+	if (hull_state_save(sp->cdir, sp->st, err) < 0)
+		goto fail;
+	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
+		goto fail;
+	hull_debug_phase("create", t0);
+	return 0;
+fail:
+	if (sp->st && sp->st->hooks && sp->st->hooks->poststop_len && sp->pid > 0)
+		hull_run_poststop(sp->st);
+	undo(sp);
+	return -1;
+}
+
+static void spawn_init(struct spawn *sp, hull_context *ctx, const struct hull_create_opts *o,
+		       bool run_mode)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->ctx = ctx;
+	sp->opts = o;
+	sp->sync_fd = sp->relay_fd = sp->relay_sock = -1;
+	sp->init.id = o->id;
+	sp->init.run_mode = run_mode;
+	sp->init.no_pivot = o->no_pivot;
+	sp->init.no_new_keyring = o->no_new_keyring;
+	sp->init.preserve_fds = o->preserve_fds;
+	sp->init.sync_fd = sp->init.fifo_fd = sp->init.console_fd = -1;
+}
+
+int hull_container_create(hull_context *ctx, const struct hull_create_opts *o, hull_error **err)
+{
+	struct spawn sp;
+	int r;
+
+	spawn_init(&sp, ctx, o, false);
+	r = spawn_container(&sp, err);
+	spawn_free(&sp);
+	return r;
+}
+
+/* After SYNC_START: SYNC_EXEC, then EOF (the socket closed on exec) or a
+ * SYNC_ERROR telling why execve failed. */
+static int wait_exec(struct spawn *sp, hull_error **err)
+{
+	struct hull_sync_msg m;
+	bool exec_seen = false;
+
+	for (;;) {
+		int r = hull_sync_recv(sp->sync_fd, &m);
+		if (r < 0)
+			return hull_fail_errno(err, "start the container");
+		if (r == 0)
+			return exec_seen ? 0 : child_vanished(sp, err);
+		if (m.type == SYNC_LOG)
+			hull_log((enum hull_log_level)m.errnum, "%s", m.data);
+		else if (m.type == SYNC_EXEC)
+			exec_seen = true;
+		else if (m.type == SYNC_ERROR)
+			return hull_fail(err, m.errnum, "%s", m.data);
+	}
+}
+
+static int exit_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Foreground run: forward signals, relay the terminal, reap. */
+static int wait_container(struct spawn *sp, int *exit_status, hull_error **err)
+{
+	sigset_t all;
+	cleanup_close int sfd = -1;
+	struct pollfd p[3];
+	int status;
+
+	sigfillset(&all);
+	sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (sfd < 0)
+		return hull_fail_errno(err, "signalfd");
+	p[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = sp->relay_fd, .events = POLLIN};
+	p[2] = (struct pollfd){.fd = sp->relay_fd >= 0 ? 0 : -1, .events = POLLIN};
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t r = waitpid(sp->pid, &status, WNOHANG);
+
+		if (r == sp->pid)
+			break;
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			return hull_fail_errno(err, "poll");
+		if (p[1].revents)
+			hull_terminal_pump(sp->relay_fd, 1, &p[1].fd);
+		if (p[2].revents)
+			hull_terminal_pump(0, sp->relay_fd, &p[2].fd);
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGCHLD)
+			continue;
+		if (si.ssi_signo == SIGWINCH && sp->relay_fd >= 0) {
+			hull_terminal_copy_size(0, sp->relay_fd);
+			continue;
+		}
+		if (kill(sp->pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+			hull_warn("forward signal %u: %s", si.ssi_signo, strerror(errno));
+	}
+	sp->pid = 0;
+	*exit_status = exit_code(status);
+	return 0;
+}
+
+static void run_poststart(struct spawn *sp)
+{
+	hull_error *e = NULL;
+	cleanup_free char *json = NULL;
+
+	if (!sp->st->hooks || !sp->st->hooks->poststart_len)
+		return;
+	json = hull_state_json(sp->st, HULL_STATUS_RUNNING, false);
+	if (hull_hooks_run(sp->st->hooks->poststart, sp->st->hooks->poststart_len, "poststart",
+			   json, &e) < 0) {
+		hull_warn("%s", e->msg);
+		hull_error_free(e);
+	}
+}
+
+int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int *status,
+		       hull_error **err)
+{
+	struct spawn sp;
+	hull_error *e = NULL;
+	int r = -1;
+
+	*status = 0;
+	spawn_init(&sp, ctx, o, true);
+	if (spawn_container(&sp, err) < 0)
+		goto out;
+	if (hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0 || wait_exec(&sp, err) < 0) {
+		if (!err || !*err)
+			hull_fail_errno(err, "start the container");
+		hull_run_poststop(sp.st);
+		undo(&sp);
+		goto out;
+	}
+	if (sp.relay_fd >= 0) {
+		hull_terminal_copy_size(0, sp.relay_fd);
+		hull_terminal_raw_stdin();
+	}
+	run_poststart(&sp);
+	if (o->detach) {
+		r = 0;
+		goto out;
+	}
+	if (wait_container(&sp, status, err) < 0)
+		goto out;
+	if (hull_destroy(sp.store, sp.cdir, sp.st, &e) < 0) {
+		hull_warn("%s", e->msg);
+		hull_error_free(e);
+	}
+	r = 0;
+out:
+	spawn_free(&sp);
+	return r;
+}

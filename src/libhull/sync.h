@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef HULL_SYNC_H
+#define HULL_SYNC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/*
+ * The parent/child protocol of create and run: one SOCK_SEQPACKET
+ * socketpair, one struct hull_sync_msg per datagram.  Every message, who
+ * sends it and when:
+ *
+ *   SYNC_GO          parent -> child   uid/gid maps written, child is in its cgroup:
+ *                                      join and create namespaces, set up the rootfs
+ *   SYNC_LOG         child  -> parent  any time: a log line (errnum = level), printed
+ *                                      by the parent in the chosen log format
+ *   SYNC_HOOKS       child  -> parent  mounts done, before pivot_root: run the prestart
+ *                                      and createRuntime hooks now
+ *   SYNC_HOOKS_DONE  parent -> child   the hooks succeeded: go on (createContainer
+ *                                      hooks run in the child next)
+ *   SYNC_READY       child  -> parent  setup complete; the child waits for start
+ *                                      (create: on exec.fifo; run: for SYNC_START)
+ *   SYNC_START       parent -> child   run only: start the user process now
+ *   SYNC_EXEC        child  -> parent  run only: about to execve; the socket is
+ *                                      close-on-exec, so EOF next means it worked
+ *   SYNC_ERROR       child  -> parent  setup failed: errnum + message; the child exits
+ *   SYNC_ABORT       parent -> child   give up (e.g. a hook failed); the child exits
+ *
+ * A peer that vanishes shows up as EOF: the child treats it as SYNC_ABORT,
+ * the parent as a failed setup (and reaps the child for its status).
+ */
+enum hull_sync_type {
+	SYNC_GO = 1,
+	SYNC_LOG,
+	SYNC_HOOKS,
+	SYNC_HOOKS_DONE,
+	SYNC_READY,
+	SYNC_START,
+	SYNC_EXEC,
+	SYNC_ERROR,
+	SYNC_ABORT,
+};
+
+#define HULL_SYNC_MAX 8192
+
+struct hull_sync_msg {
+	uint32_t type;
+	int32_t errnum;
+	uint32_t len; /* of data, NUL included */
+	char data[HULL_SYNC_MAX];
+};
+
+/* 0 on success; -1 with errno (EPIPE if the peer is gone). */
+int hull_sync_send(int fd, enum hull_sync_type type, int errnum, const char *data);
+/* 1 on a message, 0 on EOF, -1 on error. */
+int hull_sync_recv(int fd, struct hull_sync_msg *m);
+const char *hull_sync_name(uint32_t type);
+
+#endif
