@@ -30,13 +30,13 @@ static void set_error(hull_error **err, int errnum, char *msg)
 	*err = e;
 }
 
-int hull_failv(hull_error **err, int errnum, const char *fmt, va_list ap)
+int hull_failv(hull_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
 	char *base = NULL, *msg = NULL;
 
 	if (vasprintf(&base, fmt, ap) < 0)
 		base = NULL;
-	if (base && errnum) {
+	if (base && errnum && with_strerror) {
 		if (asprintf(&msg, "%s: %s", base, strerror(errnum)) < 0)
 			msg = NULL;
 		free(base);
@@ -52,7 +52,17 @@ int hull_fail(hull_error **err, int errnum, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	hull_failv(err, errnum, fmt, ap);
+	hull_failv(err, errnum, false, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int hull_fail_sys(hull_error **err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hull_failv(err, errnum, true, fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -3,6 +3,7 @@
 #define HULL_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 /*
  * The one error type of libhull.  A failing function returns a negative
@@ -15,14 +16,17 @@ typedef struct hull_error {
 	char *msg;	 /* full message, context first, strerror last */
 } hull_error;
 
-/* Sets *err (if err and not already set) and returns -1.  With errnum != 0
- * ": strerror(errnum)" is appended. */
+/* Sets *err (if err and not already set) and returns -1.  errnum is kept
+ * for callers; the message is exactly fmt. */
 int hull_fail(hull_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int hull_failv(hull_error **err, int errnum, const char *fmt, va_list ap);
+/* A failed system call: ": strerror(errnum)" is appended. */
+int hull_fail_sys(hull_error **err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int hull_failv(hull_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap);
 
-/* Same, with errnum = errno. */
-#define hull_fail_errno(err, ...) hull_fail((err), errno, __VA_ARGS__)
+/* hull_fail_sys with errnum = errno. */
+#define hull_fail_errno(err, ...) hull_fail_sys((err), errno, __VA_ARGS__)
 
 /* Prepends "context: " to an existing error; returns -1. */
 int hull_error_prefix(hull_error **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -235,7 +235,7 @@ char *hull_process_find_exec(const oci_process *p, hull_error **err)
 		if (errno != ENOENT && errno != ENOTDIR)
 			first_errno = errno;
 	}
-	hull_fail(err, first_errno, "process.args[0]: \"%s\" not found in the container's PATH",
+	hull_fail_sys(err, first_errno, "process.args[0]: \"%s\" not found in the container's PATH",
 		  arg0);
 	return NULL;
 }

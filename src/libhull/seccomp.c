@@ -170,7 +170,7 @@ static int add_rule(scmp_filter_ctx ctx, const oci_syscall *sc, size_t idx, uint
 		}
 		r = seccomp_rule_add_array(ctx, action, nr, (unsigned)sc->args_len, cmps);
 		if (r < 0)
-			return hull_fail(err, -r, "%s: add rule for %s", where, sc->names[i]);
+			return hull_fail_sys(err, -r, "%s: add rule for %s", where, sc->names[i]);
 	}
 	return 0;
 }
@@ -185,7 +185,7 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, hull_error *
 		return hull_fail_errno(err, "memfd_create");
 	r = seccomp_export_bpf(ctx, fd);
 	if (r < 0)
-		return hull_fail(err, -r, "linux.seccomp: export the filter");
+		return hull_fail_sys(err, -r, "linux.seccomp: export the filter");
 	size = lseek(fd, 0, SEEK_END);
 	if (size <= 0 || size % (off_t)sizeof(struct sock_filter))
 		return hull_fail(err, EINVAL, "linux.seccomp: bad filter size");
@@ -227,7 +227,7 @@ int hull_seccomp_compile(const oci_seccomp *s, struct hull_seccomp **out, hull_e
 			found = true;
 			r = seccomp_arch_add(ctx, arch_table[a].arch);
 			if (r < 0 && r != -EEXIST) {
-				hull_fail(err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
+				hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
 					  s->architectures[i]);
 				goto fail;
 			}

@@ -207,7 +207,7 @@ static int spawn_child(struct spawn *sp, hull_error **err)
 		int saved = errno;
 		sigprocmask(SIG_SETMASK, &in->sigmask, NULL);
 		hull_ns_parent_restore(saved_pidns);
-		return hull_fail(err, saved, "clone the container process");
+		return hull_fail_sys(err, saved, "clone the container process");
 	}
 	if (!sp->init.run_mode)
 		sigprocmask(SIG_SETMASK, &in->sigmask, NULL);

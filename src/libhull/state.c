@@ -196,7 +196,7 @@ int hull_cdir_reserve(hull_store *s, const char *id, hull_cdir **out, hull_error
 	if (fd < 0 || lock_fd(fd, LOCK_EX) < 0) {
 		int saved = errno;
 		unlinkat(s->rootfd, tmp, AT_REMOVEDIR);
-		return hull_fail(err, saved, "lock %s/%s", s->root, tmp);
+		return hull_fail_sys(err, saved, "lock %s/%s", s->root, tmp);
 	}
 	for (int attempt = 0;; attempt++) {
 		if (renameat2(s->rootfd, tmp, s->rootfd, id, RENAME_NOREPLACE) == 0)
@@ -207,7 +207,7 @@ int hull_cdir_reserve(hull_store *s, const char *id, hull_cdir **out, hull_error
 			unlinkat(s->rootfd, tmp, AT_REMOVEDIR);
 			if (err && *err)
 				return -1;
-			return hull_fail(err, saved, "create %s/%s", s->root, id);
+			return hull_fail_sys(err, saved, "create %s/%s", s->root, id);
 		}
 	}
 	*out = cdir_new(s, id, TAKE_FD(fd));

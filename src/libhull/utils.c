@@ -236,19 +236,19 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 	if (write_all(fd, data, len) < 0) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);
-		return hull_fail(err, saved, "write %s", tmp);
+		return hull_fail_sys(err, saved, "write %s", tmp);
 	}
 	/* The state dir lives on tmpfs (/run) in practice, where fsync is free;
 	 * on a disk it keeps a crash from leaving a torn file behind. */
 	if (fdatasync(fd) < 0 && errno != EINVAL) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);
-		return hull_fail(err, saved, "fsync %s", tmp);
+		return hull_fail_sys(err, saved, "fsync %s", tmp);
 	}
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);
-		return hull_fail(err, saved, "rename %s to %s", tmp, name);
+		return hull_fail_sys(err, saved, "rename %s to %s", tmp, name);
 	}
 	return 0;
 }
