@@ -60,6 +60,17 @@ static int set_value(const struct cli_cmd *cmd, const struct cli_opt *o, const c
 	case CLI_STRING:
 		*(const char **)o->dest = value;
 		return 0;
+	case CLI_STRINGS: {
+		struct cli_strv *sv = o->dest;
+		cleanup_free char *copy = xstrdup(value);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(char *));
+			sv->v[sv->n++] = xstrdup(t);
+			sv->v[sv->n] = NULL;
+		}
+		return 0;
+	}
 	case CLI_INT:
 		if (parse_long(value, 0, 1 << 20, &v) < 0)
 			return hull_fail(err, EINVAL, "%s: --%s: expected a number, got \"%s\"",

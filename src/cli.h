@@ -14,13 +14,19 @@
  * value attached (--bundle=DIR) or as the next word; `--` ends them.
  */
 
-enum cli_opt_type { CLI_BOOL, CLI_STRING, CLI_INT };
+enum cli_opt_type { CLI_BOOL, CLI_STRING, CLI_INT, CLI_STRINGS };
+
+/* CLI_STRINGS: a repeatable option; "a,b" counts as two values. */
+struct cli_strv {
+	char **v;
+	size_t n;
+};
 
 struct cli_opt {
 	const char *name;
 	char short_name;
 	enum cli_opt_type type;
-	void *dest; /* bool *, const char **, int * */
+	void *dest; /* bool *, const char **, int *, struct cli_strv * */
 	const char *arg;
 	const char *help;
 };
@@ -45,6 +51,6 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 int cli_fail(hull_error *err);
 
 extern const struct cli_cmd cmd_create, cmd_run, cmd_start, cmd_state, cmd_kill, cmd_delete,
-    cmd_list, cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_ps;
+    cmd_list, cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_exec;
 
 #endif

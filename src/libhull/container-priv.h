@@ -23,4 +23,9 @@ int hull_wait_pid_gone(pid_t pid, uint64_t start_time, int timeout_ms);
 /* The user name of uid from /etc/passwd (no NSS modules loaded). */
 char *hull_user_name(uid_t uid);
 
+/* Foreground run and exec: wait for pid, forwarding signals to it and
+ * relaying a terminal (relay_fd >= 0).  Returns the exit code (128+N for
+ * signal N) in *exit_status. */
+int hull_wait_forwarding(pid_t pid, int relay_fd, int *exit_status, hull_error **err);
+
 #endif

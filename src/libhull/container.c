@@ -175,7 +175,7 @@ int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 	fd = openat(c->dirfd, HULL_FIFO_FILE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		hull_fail_sys(err, errno, "container \"%s\" is not waiting to start%s", id,
-			  errno == ENXIO ? " (its process is gone)" : "");
+			      errno == ENXIO ? " (its process is gone)" : "");
 		goto out;
 	}
 	if (write(fd, "0", 1) != 1) {

@@ -45,6 +45,28 @@ int hull_container_list(hull_context *ctx, struct hull_list_entry **out, size_t 
 			hull_error **err);
 void hull_list_free(struct hull_list_entry *e, size_t n);
 
+struct hull_exec_opts {
+	const char *id;
+	const char *process_file; /* --process: a process.json replacing the defaults */
+	char **args;		  /* the command, when no --process */
+	size_t nargs;
+	bool tty, detach, no_new_privs;
+	const char *console_socket, *cwd, *user, *pid_file;
+	char **env; /* --env NAME=VALUE, added to the container's */
+	size_t nenv;
+	char **caps; /* --cap CAP_X, added to the container's sets */
+	size_t ncaps;
+	char **additional_gids;
+	size_t ngids;
+	int preserve_fds;
+};
+
+/* A new process in a created or running container: its namespaces, its
+ * cgroup, and (unless overridden) its process attributes.  *status as for
+ * run (not set with detach). */
+int hull_container_exec(hull_context *ctx, const struct hull_exec_opts *o, int *status,
+			hull_error **err);
+
 /* pause (freeze) / resume (thaw) every process of the container. */
 int hull_container_pause(hull_context *ctx, const char *id, bool pause, hull_error **err);
 /* The host pids of the container's processes. */

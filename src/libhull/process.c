@@ -236,7 +236,7 @@ char *hull_process_find_exec(const oci_process *p, hull_error **err)
 			first_errno = errno;
 	}
 	hull_fail_sys(err, first_errno, "process.args[0]: \"%s\" not found in the container's PATH",
-		  arg0);
+		      arg0);
 	return NULL;
 }
 

@@ -227,8 +227,8 @@ int hull_seccomp_compile(const oci_seccomp *s, struct hull_seccomp **out, hull_e
 			found = true;
 			r = seccomp_arch_add(ctx, arch_table[a].arch);
 			if (r < 0 && r != -EEXIST) {
-				hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
-					  s->architectures[i]);
+				hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add %s",
+					      i, s->architectures[i]);
 				goto fail;
 			}
 		}

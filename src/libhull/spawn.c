@@ -233,12 +233,11 @@ static int release_child(struct spawn *sp, hull_error **err)
 	const oci_linux *l = sp->init.bundle->cfg->linux_;
 	char buf[32];
 
+	/* The pid goes into the state with the final write: until the child
+	 * clears its parent-death signal it dies with us, and after that a
+	 * lost create is still found through its cgroup. */
 	sp->st->pid = sp->pid;
 	sp->st->pid_present = true;
-	hull_pid_start_time(sp->pid, &sp->st->pid_start_time, NULL);
-	sp->st->pid_start_time_present = true;
-	if (hull_state_save(sp->cdir, sp->st, err) < 0)
-		return -1;
 	if (hull_cgroup_enter(sp->init.cg, sp->pid, err) < 0)
 		return -1;
 	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
@@ -393,7 +392,7 @@ static void spawn_free(struct spawn *sp)
 static int spawn_container(struct spawn *sp, hull_error **err)
 {
 	struct hull_init *in = &sp->init;
-	unsigned long long t0 = now_ns();
+	unsigned long long t0 = now_ns(), t;
 
 	if (hull_id_validate(sp->opts->id, err) < 0 ||
 	    hull_bundle_load(sp->opts->bundle, &in->bundle, err) < 0)
@@ -409,12 +408,26 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 			      in->bundle->raw_len, 0600, err) < 0 ||
 	    setup_cgroup(sp, err) < 0)
 		goto fail;
-	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0 ||
-	    spawn_child(sp, err) < 0 || release_child(sp, err) < 0 || drive_child(sp, err) < 0)
+	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0)
 		goto fail;
+	t = now_ns();
+	if (spawn_child(sp, err) < 0)
+		goto fail;
+	hull_debug_phase("clone", t);
+	t = now_ns();
+	if (release_child(sp, err) < 0)
+		goto fail;
+	hull_debug_phase("release", t);
+	t = now_ns();
+	if (drive_child(sp, err) < 0)
+		goto fail;
+	hull_debug_phase("setup", t);
 	if (sp->relay_sock >= 0 && (sp->relay_fd = hull_terminal_receive(sp->relay_sock, err)) < 0)
 		goto fail;
 	sp->st->creating = false;
+	/* the child is parked now: reading its start time costs nothing */
+	hull_pid_start_time(sp->pid, &sp->st->pid_start_time, NULL);
+	sp->st->pid_start_time_present = true;
 	if (hull_state_save(sp->cdir, sp->st, err) < 0)
 		goto fail;
 	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
@@ -483,8 +496,7 @@ static int exit_code(int status)
 	return WEXITSTATUS(status);
 }
 
-/* Foreground run: forward signals, relay the terminal, reap. */
-static int wait_container(struct spawn *sp, int *exit_status, hull_error **err)
+int hull_wait_forwarding(pid_t pid, int relay_fd, int *exit_status, hull_error **err)
 {
 	sigset_t all;
 	cleanup_close int sfd = -1;
@@ -492,36 +504,38 @@ static int wait_container(struct spawn *sp, int *exit_status, hull_error **err)
 	int status;
 
 	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
 	sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	if (sfd < 0)
 		return hull_fail_errno(err, "signalfd");
 	p[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
-	p[1] = (struct pollfd){.fd = sp->relay_fd, .events = POLLIN};
-	p[2] = (struct pollfd){.fd = sp->relay_fd >= 0 ? 0 : -1, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = relay_fd, .events = POLLIN};
+	p[2] = (struct pollfd){.fd = relay_fd >= 0 ? 0 : -1, .events = POLLIN};
 	for (;;) {
 		struct signalfd_siginfo si;
-		pid_t r = waitpid(sp->pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, &status, WNOHANG);
 
-		if (r == sp->pid)
+		if (r == pid)
 			break;
+		if (r < 0 && errno != EINTR)
+			return hull_fail_errno(err, "wait for %d", (int)pid);
 		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			return hull_fail_errno(err, "poll");
 		if (p[1].revents)
-			hull_terminal_pump(sp->relay_fd, 1, &p[1].fd);
+			hull_terminal_pump(relay_fd, 1, &p[1].fd);
 		if (p[2].revents)
-			hull_terminal_pump(0, sp->relay_fd, &p[2].fd);
+			hull_terminal_pump(0, relay_fd, &p[2].fd);
 		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGCHLD)
 			continue;
-		if (si.ssi_signo == SIGWINCH && sp->relay_fd >= 0) {
-			hull_terminal_copy_size(0, sp->relay_fd);
+		if (si.ssi_signo == SIGWINCH && relay_fd >= 0) {
+			hull_terminal_copy_size(0, relay_fd);
 			continue;
 		}
-		if (kill(sp->pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
+		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
 			hull_warn("forward signal %u: %s", si.ssi_signo, strerror(errno));
 	}
-	sp->pid = 0;
 	*exit_status = exit_code(status);
 	return 0;
 }
@@ -568,8 +582,9 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 		r = 0;
 		goto out;
 	}
-	if (wait_container(&sp, status, err) < 0)
+	if (hull_wait_forwarding(sp.pid, sp.relay_fd, status, err) < 0)
 		goto out;
+	sp.pid = 0;
 	if (hull_destroy(sp.store, sp.cdir, sp.st, &e) < 0) {
 		hull_warn("%s", e->msg);
 		hull_error_free(e);

@@ -110,6 +110,15 @@ char *xstrdup(const char *s)
 	return r;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+
+	if (!r)
+		oom();
+	return r;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
@@ -238,13 +247,10 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 		unlinkat(dirfd, tmp, 0);
 		return hull_fail_sys(err, saved, "write %s", tmp);
 	}
-	/* The state dir lives on tmpfs (/run) in practice, where fsync is free;
-	 * on a disk it keeps a crash from leaving a torn file behind. */
-	if (fdatasync(fd) < 0 && errno != EINVAL) {
-		int saved = errno;
-		unlinkat(dirfd, tmp, 0);
-		return hull_fail_sys(err, saved, "fsync %s", tmp);
-	}
+	/* No fsync: rename alone makes the replacement atomic for every
+	 * reader and survives any crash of hull; a state dir never needs to
+	 * survive a power cut (containers don't), and on a disk-backed /run an
+	 * fsync per write would cost milliseconds per create. */
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);

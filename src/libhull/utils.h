@@ -48,6 +48,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void strv_free(char **v);
 /* Frees a counted array of strings (the generated types' []string). */
@@ -67,7 +68,7 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, hull_erro
 /* Creates path (and its parents) with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, hull_error **err);
 
-/* Atomically replaces dirfd/name with data: temp file, fsync, rename. */
+/* Atomically replaces dirfd/name with data: temp file, then rename. */
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 		      hull_error **err);
 
