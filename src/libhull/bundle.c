@@ -64,20 +64,20 @@ static int need_absolute(const char *path, const char *where, hull_error **err)
 int hull_process_validate(const oci_process *p, const char *where, hull_error **err)
 {
 	if (!p->args_len || !p->args[0] || !*p->args[0])
-		return hull_fail(err, EINVAL,
-				 "%s: args: at least one argument is required on Linux", where);
+		return hull_fail(err, EINVAL, "%s.args: at least one argument is required on Linux",
+				 where);
 	if (p->cwd[0] != '/')
-		return hull_fail(err, EINVAL, "%s: cwd: expected an absolute path, got \"%.80s\"",
+		return hull_fail(err, EINVAL, "%s.cwd: expected an absolute path, got \"%.80s\"",
 				 where, p->cwd);
 	for (size_t i = 0; i < p->env_len; i++)
 		if (!strchr(p->env[i], '='))
 			return hull_fail(err, EINVAL,
-					 "%s: env[%zu]: expected NAME=VALUE, got \"%.40s\"", where,
+					 "%s.env[%zu]: expected NAME=VALUE, got \"%.40s\"", where,
 					 i, p->env[i]);
 	for (size_t i = 0; i < p->rlimits_len; i++)
 		for (size_t j = 0; j < i; j++)
 			if (streq(p->rlimits[i]->type, p->rlimits[j]->type))
-				return hull_fail(err, EINVAL, "%s: rlimits[%zu]: %s is set twice",
+				return hull_fail(err, EINVAL, "%s.rlimits[%zu]: %s is set twice",
 						 where, i, p->rlimits[i]->type);
 	return 0;
 }

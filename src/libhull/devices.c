@@ -55,6 +55,24 @@ static int check_existing(int dirfd, const char *name, const char *path, mode_t 
 	return 1;
 }
 
+/* The host's node for a device: udev's /dev/char|block/M:m, else the
+ * same path on the host if it is that device. */
+static char *host_device(const char *path, mode_t type, dev_t dev, hull_error **err)
+{
+	char *p =
+	    xasprintf("/dev/%s/%u:%u", type == S_IFBLK ? "block" : "char", major(dev), minor(dev));
+	struct stat st;
+
+	if (stat(p, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_rdev == dev)
+		return p;
+	free(p);
+	if (stat(path, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_rdev == dev)
+		return xstrdup(path);
+	hull_fail(err, ENOENT, "%s: no host node for device %u:%u to bind in a user namespace",
+		  path, major(dev), minor(dev));
+	return NULL;
+}
+
 static int make_node(int rootfd, const char *path, mode_t type, dev_t dev, mode_t perm, uid_t uid,
 		     gid_t gid, bool bind, hull_error **err)
 {
@@ -76,8 +94,9 @@ static int make_node(int rootfd, const char *path, mode_t type, dev_t dev, mode_
 		dst = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (dst < 0)
 			return hull_fail_errno(err, "open %s", path);
-		host = xasprintf("/dev/%s/%u:%u", type == S_IFBLK ? "block" : "char", major(dev),
-				 minor(dev));
+		host = host_device(path, type, dev, err);
+		if (!host)
+			return -1;
 		if (mount(host, hull_fd_path(dst, target), NULL, MS_BIND, NULL) < 0)
 			return hull_fail_errno(err, "bind %s on %s", host, path);
 		return 0;

@@ -165,7 +165,8 @@ static int build_process(struct exec_ctx *x, hull_error **err)
 		add_cap(x->proc->capabilities, o->caps[i]);
 	if (o->no_new_privs)
 		x->proc->no_new_privileges = x->proc->no_new_privileges_present = true;
-	return hull_process_validate(x->proc, o->process_file ? "--process" : "exec", err);
+	return hull_process_validate(x->proc,
+				     o->process_file ? "--process: process" : "exec: process", err);
 }
 
 /* The namespaces of the container's first process that are not ours. */

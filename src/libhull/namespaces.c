@@ -209,6 +209,8 @@ static int write_time_offsets(const oci_linux *l, hull_error **err)
 
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err)
 {
+	bool joined_user = p->join_fd[HULL_NS_USER] >= 0;
+
 	for (int i = 0; i < HULL_NS_COUNT; i++) {
 		if (i == HULL_NS_PID || p->join_fd[i] < 0)
 			continue;
@@ -216,6 +218,14 @@ int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error *
 			return hull_fail_errno(err, "join %s namespace", ns_table[i].name);
 		close(p->join_fd[i]);
 		p->join_fd[i] = -1;
+	}
+	/* In a user namespace, become its root (if mapped) so that files we
+	 * create during setup have an owner the namespace knows. */
+	if ((p->clone_flags & CLONE_NEWUSER) || joined_user) {
+		if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+			return hull_fail_errno(err, "setresgid(0) in the user namespace");
+		if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+			return hull_fail_errno(err, "setresuid(0) in the user namespace");
 	}
 	if (p->unshare_flags && unshare(p->unshare_flags) < 0)
 		return hull_fail_errno(err, "create namespaces (unshare 0x%x)", p->unshare_flags);

@@ -159,60 +159,94 @@ int hull_open_in_root(int rootfd, const char *path, int flags, mode_t mode)
 	return walk_in_root(rootfd, rel, flags, mode);
 }
 
+/* A dangling symlink on the way: its target, resolved like any other path
+ * inside the root, is what gets created (as the kernel would, had the
+ * rootfs been "/"). */
+static char *follow_dangling(int parent, const char *name, const char *prefix, const char *rest)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(parent, name, target, sizeof(target) - 1);
+	cleanup_free char *dir = NULL;
+
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] == '/')
+		return xasprintf("%s%s%s", target, *rest ? "/" : "", rest);
+	dir = xstrdup(prefix);
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	else
+		dir[0] = '\0';
+	return xasprintf("%s/%s%s%s", dir, target, *rest ? "/" : "", rest);
+}
+
 int hull_mkpath_in_root(int rootfd, const char *path, bool last_is_file, hull_error **err)
 {
 	cleanup_free char *p = xstrdup(path);
-	cleanup_close int parent = -1;
-	char *end;
-	int fd;
+	int links = 0;
 
-	fd = hull_open_in_root(rootfd, p, O_PATH, 0);
-	if (fd >= 0 || errno != ENOENT) {
-		if (fd < 0)
+	for (;;) {
+		cleanup_close int parent = -1;
+		char *end = NULL, *restart = NULL;
+		int fd = hull_open_in_root(rootfd, p, O_PATH, 0);
+
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT)
 			return hull_fail_errno(err, "open %s in the container", path);
-		return fd;
-	}
-	/* Walk down from the top, creating what is missing. */
-	parent = hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
-	if (parent < 0)
-		return hull_fail_errno(err, "open the container's root");
-	for (char *comp = p; *comp;) {
-		bool last;
-		int next;
+		/* Walk down from the top, creating what is missing. */
+		parent = hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+		if (parent < 0)
+			return hull_fail_errno(err, "open the container's root");
+		for (char *comp = p; *comp;) {
+			const char *name;
+			bool last;
+			int next, r;
 
-		while (*comp == '/')
-			comp++;
-		if (!*comp)
-			break;
-		end = strchr(comp, '/');
-		if (end)
-			*end = '\0';
-		last = !end || !end[1 + strspn(end + 1, "/")];
-		next = hull_open_in_root(rootfd, p, O_PATH, 0);
-		if (next < 0 && errno == ENOENT) {
-			const char *name = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-			int r;
-			if (last && last_is_file) {
-				r = openat(parent, name,
-					   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-					   0644);
-				if (r >= 0)
-					close(r);
-			} else {
-				r = mkdirat(parent, name, 0755);
-			}
-			if (r < 0 && errno != EEXIST)
-				return hull_fail_errno(err, "create %s in the container", p);
+			while (*comp == '/')
+				comp++;
+			if (!*comp)
+				break;
+			end = strchr(comp, '/');
+			if (end)
+				*end = '\0';
+			last = !end || !end[1 + strspn(end + 1, "/")];
 			next = hull_open_in_root(rootfd, p, O_PATH, 0);
+			if (next < 0 && errno == ENOENT) {
+				name = comp;
+				if (last && last_is_file) {
+					r = openat(parent, name,
+						   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+						       O_CLOEXEC,
+						   0644);
+					if (r >= 0)
+						close(r);
+				} else {
+					r = mkdirat(parent, name, 0755);
+				}
+				if (r < 0 && errno == EEXIST && ++links <= MAX_SYMLINKS &&
+				    (restart =
+					 follow_dangling(parent, name, p, end ? end + 1 : ""))) {
+					break;
+				}
+				if (r < 0 && errno != EEXIST)
+					return hull_fail_errno(err, "create %s in the container",
+							       p);
+				next = hull_open_in_root(rootfd, p, O_PATH, 0);
+			}
+			if (next < 0)
+				return hull_fail_errno(err, "open %s in the container", p);
+			close(parent);
+			parent = next;
+			if (!end)
+				return TAKE_FD(parent);
+			*end = '/';
+			comp = end + 1;
 		}
-		if (next < 0)
-			return hull_fail_errno(err, "open %s in the container", p);
-		close(parent);
-		parent = next;
-		if (!end)
-			break;
-		*end = '/';
-		comp = end + 1;
+		if (!restart)
+			return TAKE_FD(parent);
+		free(p);
+		p = restart;
 	}
-	return TAKE_FD(parent);
 }

@@ -159,6 +159,8 @@ int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err)
 
 int hull_rootfs_pivot(const char *rootfs, bool no_pivot, hull_error **err)
 {
+	cleanup_close int oldroot = -1;
+
 	if (chdir(rootfs) < 0)
 		return hull_fail_errno(err, "chdir %s", rootfs);
 	if (no_pivot) {
@@ -168,10 +170,17 @@ int hull_rootfs_pivot(const char *rootfs, bool no_pivot, hull_error **err)
 			return hull_fail_errno(err, "chroot %s", rootfs);
 		return chdir("/") < 0 ? hull_fail_errno(err, "chdir /") : 0;
 	}
-	/* pivot_root(".", "."): the old root ends up stacked under the new
-	 * one and is detached right away; no put_old directory needed. */
+	oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0)
+		return hull_fail_errno(err, "open /");
+	/* pivot_root(".", "."): the old root ends up stacked on the new one,
+	 * no put_old directory needed.  From the old root's own fd, "." is
+	 * the old root (not the new one under it): made rslave so its
+	 * detaching does not reach the host, then detached. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return hull_fail_errno(err, "pivot_root %s", rootfs);
+	if (fchdir(oldroot) < 0)
+		return hull_fail_errno(err, "fchdir to the old root");
 	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return hull_fail_errno(err, "make the old root rslave");
 	if (umount2(".", MNT_DETACH) < 0)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -555,6 +556,17 @@ static void run_poststart(struct spawn *sp)
 	}
 }
 
+/* After the container exited: the lock again, unless someone deleted the
+ * container meanwhile. */
+static bool reclaim(struct spawn *sp)
+{
+	struct stat st;
+
+	if (flock(sp->cdir->dirfd, LOCK_EX) < 0 || fstat(sp->cdir->dirfd, &st) < 0)
+		return false;
+	return st.st_nlink > 0;
+}
+
 int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int *status,
 		       hull_error **err)
 {
@@ -577,6 +589,8 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 		hull_terminal_copy_size(0, sp.relay_fd);
 		hull_terminal_raw_stdin();
 	}
+	/* Other commands (kill, exec, delete --force) must not wait for us. */
+	flock(sp.cdir->dirfd, LOCK_UN);
 	run_poststart(&sp);
 	if (o->detach) {
 		r = 0;
@@ -585,7 +599,7 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	if (hull_wait_forwarding(sp.pid, sp.relay_fd, status, err) < 0)
 		goto out;
 	sp.pid = 0;
-	if (hull_destroy(sp.store, sp.cdir, sp.st, &e) < 0) {
+	if (reclaim(&sp) && hull_destroy(sp.store, sp.cdir, sp.st, &e) < 0) {
 		hull_warn("%s", e->msg);
 		hull_error_free(e);
 	}
