@@ -5,6 +5,7 @@
 #include "utils.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,9 @@ int main(int argc, char **argv)
 	hull_context ctx = {0};
 	int i = parse_globals(argc, argv, &g);
 
+	/* A hook that does not read its stdin must not kill us: writes
+	 * return EPIPE instead.  Children reset it (execve keeps SIG_IGN). */
+	signal(SIGPIPE, SIG_IGN);
 	if (setup_logging(&g) < 0)
 		return 1;
 	if (i >= argc) {

@@ -125,11 +125,6 @@ static int validate_linux(const oci_config *cfg, hull_error **err)
 	const oci_linux *l = cfg->linux_;
 	bool userns = has_ns(l, "user");
 
-	if (!has_ns(l, "mount"))
-		return hull_fail(err, EINVAL,
-				 CONFIG_NAME
-				 ": linux.namespaces: a mount namespace is required (hull "
-				 "never changes the host's mount table)");
 	for (size_t i = 0; i < l->namespaces_len; i++) {
 		char where[64];
 		if (!l->namespaces[i]->path)

@@ -4,6 +4,7 @@
 #include "container-priv.h"
 #include "cgroup.h"
 #include "hooks.h"
+#include "rootfs.h"
 #include "log.h"
 #include "utils.h"
 
@@ -140,6 +141,8 @@ int hull_destroy(hull_store *store, hull_cdir *c, oci_hull_state *st, hull_error
 		hull_error_take(err, e);
 		return -1;
 	}
+	if (st->host_mount_ns)
+		hull_rootfs_detach(st->rootfs);
 	hull_run_poststop(st);
 	return hull_cdir_remove(store, c, err);
 }
@@ -170,6 +173,11 @@ int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 	if (status != HULL_STATUS_CREATED) {
 		hull_fail(err, EINVAL, "container \"%s\" is %s, not created: it can't be started",
 			  id, hull_status_name(status));
+		goto out;
+	}
+	if (st->no_process) {
+		hull_fail(err, EINVAL,
+			  "container \"%s\" has no process to start (its config.json has none)", id);
 		goto out;
 	}
 	fd = openat(c->dirfd, HULL_FIFO_FILE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);

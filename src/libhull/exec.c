@@ -229,6 +229,7 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 	char *path;
 	int keep[HULL_NS_COUNT + 2], nkeep = 0;
 
+	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	keep[nkeep++] = x->child_sync;

@@ -154,7 +154,7 @@ static int setup_terminal(struct init_state *s, hull_error **err)
 {
 	cleanup_close int master = -1;
 
-	if (!s->proc->terminal)
+	if (!s->proc || !s->proc->terminal)
 		return 0;
 	if (s->in->console_fd < 0)
 		return hull_fail(err, EINVAL, "process.terminal: needs --console-socket");
@@ -179,7 +179,7 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 		return -1;
 	hull_debug_phase("namespaces", t);
 	t = now_ns();
-	s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, err);
+	s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, !in->ns.present[HULL_NS_MNT], err);
 	if (s->rootfd < 0 ||
 	    hull_mount_plan_execute(&in->mounts, s->rootfd, hull_ns_new(&in->ns, HULL_NS_CGROUP),
 				    in->cg, err) < 0)
@@ -188,7 +188,7 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 	t = now_ns();
 	if (hull_devices_setup(l, s->rootfd, userns, err) < 0 || setup_terminal(s, err) < 0)
 		return -1;
-	if (hull_rootfs_sysctl(l, err) < 0 || hull_process_oom_score(s->proc, err) < 0 ||
+	if (hull_rootfs_sysctl(l, err) < 0 || (s->proc && hull_process_oom_score(s->proc, err) < 0) ||
 	    set_names(s, err) < 0)
 		return -1;
 	hull_debug_phase("devices", t);
@@ -204,13 +204,17 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 	if (hull_rootfs_mask_paths(l, s->rootfd, err) < 0 ||
 	    hull_rootfs_readonly_paths(l, s->rootfd, err) < 0)
 		return -1;
-	{
+	if (s->proc) {
 		int cwd = hull_mkpath_in_root(s->rootfd, s->proc->cwd, false, err);
 		if (cwd < 0)
 			return hull_error_prefix(err, "process.cwd");
 		close(cwd);
 	}
-	if (hull_rootfs_pivot(in->bundle->rootfs, in->no_pivot, err) < 0 ||
+	if (hull_rootfs_switch(in->bundle->rootfs,
+			       !in->ns.present[HULL_NS_MNT] ? HULL_ROOT_CHROOT
+			       : in->no_pivot		    ? HULL_ROOT_MOVE
+							    : HULL_ROOT_PIVOT,
+			       err) < 0 ||
 	    hull_rootfs_finish(s->cfg, err) < 0)
 		return -1;
 	close(s->rootfd);
@@ -318,7 +322,7 @@ void hull_init_main(struct hull_init *in)
 	prctl(PR_SET_NAME, "hull:init", 0, 0, 0);
 	hull_log_set_forwarder(forward_log, NULL);
 	if (close_inherited(in, &err) < 0 || wait_go(&s, &err) < 0 || setup_rootfs(&s, &err) < 0 ||
-	    setup_process(&s, &err) < 0)
+	    (s.proc && setup_process(&s, &err) < 0))
 		die(err);
 	/* From here on the parent may exit (create); we must outlive it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
@@ -328,6 +332,9 @@ void hull_init_main(struct hull_init *in)
 		close(sync_fd);
 		sync_fd = -1;
 	}
+	if (!s.proc) /* nothing to start: start refuses; kill or delete end us */
+		for (;;)
+			pause();
 	if (wait_start(&s, &err) < 0)
 		die(err);
 	if (s.cfg->hooks && run_container_hooks(&s, s.cfg->hooks->start_container,

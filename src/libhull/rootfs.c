@@ -32,7 +32,7 @@ static unsigned long propagation_flag(const char *p)
 	return 0;
 }
 
-int hull_rootfs_prepare(const oci_config *cfg, const char *rootfs, hull_error **err)
+int hull_rootfs_prepare(const oci_config *cfg, const char *rootfs, bool host_ns, hull_error **err)
 {
 	unsigned long prop = propagation_flag(cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL);
 	/* Host mounts may still flow in (slave), nothing of ours flows out;
@@ -40,10 +40,13 @@ int hull_rootfs_prepare(const oci_config *cfg, const char *rootfs, hull_error **
 	unsigned long host = (prop == MS_PRIVATE || prop == MS_UNBINDABLE) ? MS_PRIVATE : MS_SLAVE;
 	int fd;
 
-	if (mount(NULL, "/", NULL, host | MS_REC, NULL) < 0)
+	if (!host_ns && mount(NULL, "/", NULL, host | MS_REC, NULL) < 0)
 		return hull_fail_errno(err, "make / %s", host == MS_SLAVE ? "rslave" : "rprivate");
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_fail_errno(err, "root.path: bind %s onto itself", rootfs);
+	/* In the host's namespace nothing below must reach the host's peers. */
+	if (host_ns && mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL) < 0)
+		return hull_fail_errno(err, "root.path: make %s private", rootfs);
 	fd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_fail_errno(err, "root.path: open %s", rootfs);
@@ -157,15 +160,15 @@ int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err)
 	return 0;
 }
 
-int hull_rootfs_pivot(const char *rootfs, bool no_pivot, hull_error **err)
+int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, hull_error **err)
 {
 	cleanup_close int oldroot = -1;
 
 	if (chdir(rootfs) < 0)
 		return hull_fail_errno(err, "chdir %s", rootfs);
-	if (no_pivot) {
-		if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-			return hull_fail_errno(err, "move %s to /", rootfs);
+	if (how == HULL_ROOT_MOVE && mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return hull_fail_errno(err, "move %s to /", rootfs);
+	if (how != HULL_ROOT_PIVOT) {
 		if (chroot(".") < 0)
 			return hull_fail_errno(err, "chroot %s", rootfs);
 		return chdir("/") < 0 ? hull_fail_errno(err, "chdir /") : 0;
@@ -188,12 +191,21 @@ int hull_rootfs_pivot(const char *rootfs, bool no_pivot, hull_error **err)
 	return chdir("/") < 0 ? hull_fail_errno(err, "chdir /") : 0;
 }
 
+void hull_rootfs_detach(const char *rootfs)
+{
+	/* EINVAL: not a mount point (any more); nothing to do. */
+	if (umount2(rootfs, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+		return;
+}
+
 int hull_rootfs_finish(const oci_config *cfg, hull_error **err)
 {
 	const char *prop = cfg->linux_ ? cfg->linux_->rootfs_propagation : NULL;
 	unsigned long flag = propagation_flag(prop);
 
-	if (flag && mount(NULL, "/", NULL, flag | (prop[0] == 'r' ? MS_REC : 0), NULL) < 0)
+	/* Recursive: runtimetest's linux_rootfs_propagation binds "/" with
+	 * its submounts and expects them all to follow the setting. */
+	if (flag && mount(NULL, "/", NULL, flag | MS_REC, NULL) < 0)
 		return hull_fail_errno(err, "linux.rootfsPropagation: make / %s", prop);
 	if (cfg->root && cfg->root->readonly_present && cfg->root->readonly) {
 		cleanup_close int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

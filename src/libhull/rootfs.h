@@ -7,16 +7,26 @@
 #include "error.h"
 #include "oci_types.h"
 
-/* Child, in its new mount namespace: stop propagation towards the host,
- * make the rootfs a mount point and return an O_PATH fd on it. */
-int hull_rootfs_prepare(const oci_config *cfg, const char *rootfs, hull_error **err);
+/* Child: stop propagation towards the host, make the rootfs a mount point
+ * and return an O_PATH fd on it.  Without a mount namespace of its own
+ * (host_ns) the container's mounts live in the runtime's namespace: they
+ * all hang below one private bind of the rootfs, which delete detaches. */
+int hull_rootfs_prepare(const oci_config *cfg, const char *rootfs, bool host_ns, hull_error **err);
 
 /* maskedPaths and readonlyPaths, resolved inside the rootfs. */
 int hull_rootfs_mask_paths(const oci_linux *l, int rootfd, hull_error **err);
 int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err);
 
-/* pivot_root (or, with no_pivot, MS_MOVE + chroot) into rootfs. */
-int hull_rootfs_pivot(const char *rootfs, bool no_pivot, hull_error **err);
+enum hull_root_switch {
+	HULL_ROOT_PIVOT,  /* pivot_root, the old root detached */
+	HULL_ROOT_MOVE,	  /* --no-pivot: MS_MOVE onto / and chroot */
+	HULL_ROOT_CHROOT, /* no mount namespace: chroot only, the host's / stays */
+};
+int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, hull_error **err);
+
+/* delete of a container without a mount namespace: detach its rootfs bind
+ * (and with it every mount below). */
+void hull_rootfs_detach(const char *rootfs);
 
 /* After pivot: root.readonly and linux.rootfsPropagation. */
 int hull_rootfs_finish(const oci_config *cfg, hull_error **err);

@@ -9,6 +9,7 @@
 #include "container-priv.h"
 #include "hooks.h"
 #include "init.h"
+#include "rootfs.h"
 #include "log.h"
 #include "sync.h"
 #include "terminal.h"
@@ -60,6 +61,9 @@ static oci_hull_state *initial_state(struct spawn *sp)
 	st->systemd_cgroup_present = sp->ctx->systemd_cgroup;
 	st->shared_pidns = !hull_ns_new(&sp->init.ns, HULL_NS_PID);
 	st->shared_pidns_present = true;
+	/* no mount namespace: the rootfs bind lives in ours until delete */
+	st->host_mount_ns = st->host_mount_ns_present = !sp->init.ns.present[HULL_NS_MNT];
+	st->no_process = st->no_process_present = !cfg->process;
 	if (cfg->annotations) {
 		/* the state takes its own copy: cfg is freed separately */
 		oci_string_map *m = xcalloc(1, sizeof(*m));
@@ -104,16 +108,17 @@ static int plan(struct spawn *sp, hull_error **err)
 	const oci_process *p = cfg->process;
 	unsigned long long t = now_ns();
 
-	if (!p)
-		return hull_fail(err, EINVAL, "%s: process: required to create a container",
-				 config_name);
+	/* runtime.md: process is needed by start; create goes ahead without it
+	 * and start then fails. */
+	if (!p && in->run_mode)
+		return hull_fail(err, EINVAL, "%s: process: required to run a container", config_name);
 	if (hull_ns_plan_build(cfg->linux_, &in->ns, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	if (hull_mount_plan_build(cfg, in->bundle->dir, &in->mounts, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	hull_mount_plan_debug(&in->mounts);
-	if (hull_caps_parse(p->capabilities, "config.json: process.capabilities", &in->caps, err) <
-	    0)
+	if (p && hull_caps_parse(p->capabilities, "config.json: process.capabilities", &in->caps,
+				 err) < 0)
 		return -1;
 	if (cfg->linux_->seccomp &&
 	    hull_seccomp_compile(cfg->linux_->seccomp, &in->seccomp, err) < 0)
@@ -125,7 +130,7 @@ static int plan(struct spawn *sp, hull_error **err)
 		    "%s: linux.uidMappings: a new user namespace needs uidMappings and "
 		    "gidMappings",
 		    config_name);
-	if (p->terminal && !sp->opts->console_socket && (!sp->init.run_mode || sp->opts->detach))
+	if (p && p->terminal && !sp->opts->console_socket && (!sp->init.run_mode || sp->opts->detach))
 		return hull_fail(
 		    err, EINVAL,
 		    "%s: process.terminal: a detached container needs --console-socket",
@@ -169,7 +174,7 @@ static int open_console(struct spawn *sp, hull_error **err)
 {
 	int pair[2];
 
-	if (!sp->init.bundle->cfg->process->terminal)
+	if (!sp->init.bundle->cfg->process || !sp->init.bundle->cfg->process->terminal)
 		return 0;
 	if (sp->opts->console_socket) {
 		sp->init.console_fd = hull_console_socket_connect(sp->opts->console_socket, err);
@@ -249,9 +254,11 @@ static int release_child(struct spawn *sp, hull_error **err)
 	return 0;
 }
 
+/* prestart and createRuntime run once the environment exists; like crun
+ * (and runtime-tools' hooks_stdin) they see "created". */
 static char *creating_state_json(struct spawn *sp)
 {
-	return hull_state_json(sp->st, HULL_STATUS_CREATING, false);
+	return hull_state_json(sp->st, HULL_STATUS_CREATED, false);
 }
 
 static int run_create_hooks(struct spawn *sp, hull_error **err)
@@ -354,6 +361,8 @@ static void undo(struct spawn *sp)
 		waitpid(sp->pid, &status, 0);
 		sp->pid = 0;
 	}
+	if (sp->st && sp->st->host_mount_ns)
+		hull_rootfs_detach(sp->st->rootfs);
 	if (sp->init.cg && hull_cgroup_destroy(sp->init.cg, &e) < 0) {
 		hull_warn("%s", e->msg);
 		hull_error_freep(&e);
