@@ -10,7 +10,9 @@
 /* The spec state of a container as JSON (hooks' stdin, `hull state`). */
 char *hull_state_json(const oci_hull_state *st, enum hull_status status, bool pretty);
 
-/* Runs the poststop hooks stored in the state (warnings only). */
+/* The poststart / poststop hooks stored in the state: each failure is a
+ * warning and the rest still run (runtime.md). */
+void hull_run_poststart(const oci_hull_state *st);
 void hull_run_poststop(const oci_hull_state *st);
 
 /* Kills what is left (init and the cgroup), removes cgroups and the state

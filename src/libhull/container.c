@@ -54,16 +54,21 @@ char *hull_state_json(const oci_hull_state *st, enum hull_status status, bool pr
 void hull_run_poststop(const oci_hull_state *st)
 {
 	cleanup_free char *json = NULL;
-	hull_error *e = NULL;
 
 	if (!st->hooks || !st->hooks->poststop_len)
 		return;
 	json = hull_state_json(st, HULL_STATUS_STOPPED, false);
-	if (hull_hooks_run(st->hooks->poststop, st->hooks->poststop_len, "poststop", json, &e) <
-	    0) {
-		hull_warn("%s", e->msg);
-		hull_error_free(e);
-	}
+	hull_hooks_run_all(st->hooks->poststop, st->hooks->poststop_len, "poststop", json);
+}
+
+void hull_run_poststart(const oci_hull_state *st)
+{
+	cleanup_free char *json = NULL;
+
+	if (!st->hooks || !st->hooks->poststart_len)
+		return;
+	json = hull_state_json(st, HULL_STATUS_RUNNING, false);
+	hull_hooks_run_all(st->hooks->poststart, st->hooks->poststart_len, "poststart", json);
 }
 
 static int pidfd_for(pid_t pid, uint64_t start_time)
@@ -158,6 +163,18 @@ static int open_container(hull_context *ctx, const char *id, int lock, hull_stor
 	return 0;
 }
 
+/* The init holds exec.fifo's read end open until execve closes it
+ * (O_CLOEXEC); the write end then reports POLLERR.  Waiting for that puts
+ * the poststart hooks after the user process really started (runtime.md),
+ * not merely after it was told to. */
+static void wait_exec(int fifo_fd)
+{
+	struct pollfd p = {.fd = fifo_fd, .events = 0};
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
 int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 {
 	cleanup_store hull_store *store = NULL;
@@ -176,8 +193,13 @@ int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 		goto out;
 	}
 	if (st->no_process) {
+		/* It can never run: stop it, so it reads "stopped" and delete
+		 * works without --force. */
+		signal_init(st, SIGKILL, NULL);
+		hull_wait_pid_gone(st->pid, st->pid_start_time, 5000);
 		hull_fail(err, EINVAL,
-			  "container \"%s\" has no process to start (its config.json has none)", id);
+			  "container \"%s\" has no process to start (its config.json has none)",
+			  id);
 		goto out;
 	}
 	fd = openat(c->dirfd, HULL_FIFO_FILE, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -192,15 +214,8 @@ int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 	}
 	/* Gone fifo == started: status reads "running" from now on. */
 	unlinkat(c->dirfd, HULL_FIFO_FILE, 0);
-	if (st->hooks && st->hooks->poststart_len) {
-		cleanup_free char *json = hull_state_json(st, HULL_STATUS_RUNNING, false);
-		hull_error *e = NULL;
-		if (hull_hooks_run(st->hooks->poststart, st->hooks->poststart_len, "poststart",
-				   json, &e) < 0) {
-			hull_warn("%s", e->msg);
-			hull_error_free(e);
-		}
-	}
+	wait_exec(fd);
+	hull_run_poststart(st);
 	r = 0;
 out:
 	oci_hull_state_free(st);
@@ -246,9 +261,18 @@ int hull_container_delete(hull_context *ctx, const char *id, bool force, hull_er
 	enum hull_status status;
 	int r = -1;
 
-	if (hull_store_open(ctx->root, false, &store, err) < 0 ||
-	    hull_cdir_open(store, id, LOCK_EX, &c, err) < 0)
+	if (hull_store_open(ctx->root, false, &store, err) < 0)
 		return -1;
+	if (hull_cdir_open(store, id, LOCK_EX, &c, &lerr) < 0) {
+		/* --force means "make sure it is gone", as runc reads it: a
+		 * container that never got created is not an error then. */
+		if (force && lerr->errnum == ENOENT) {
+			hull_error_free(lerr);
+			return 0;
+		}
+		hull_error_take(err, lerr);
+		return -1;
+	}
 	if (hull_state_load(c, &st, &lerr) < 0) {
 		/* a create that died before writing any state */
 		if (!force) {

@@ -143,6 +143,17 @@ fail:
 	return -1;
 }
 
+void hull_hooks_run_all(oci_hook **hooks, size_t n, const char *kind, const char *state_json)
+{
+	for (size_t i = 0; i < n; i++) {
+		hull_error *e = NULL;
+		if (run_one(hooks[i], kind, i, state_json, &e) < 0) {
+			hull_warn("%s", e->msg);
+			hull_error_free(e);
+		}
+	}
+}
+
 int hull_hooks_run(oci_hook **hooks, size_t n, const char *kind, const char *state_json,
 		   hull_error **err)
 {

@@ -179,7 +179,8 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 		return -1;
 	hull_debug_phase("namespaces", t);
 	t = now_ns();
-	s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, !in->ns.present[HULL_NS_MNT], err);
+	s->rootfd =
+	    hull_rootfs_prepare(s->cfg, in->bundle->rootfs, !in->ns.present[HULL_NS_MNT], err);
 	if (s->rootfd < 0 ||
 	    hull_mount_plan_execute(&in->mounts, s->rootfd, hull_ns_new(&in->ns, HULL_NS_CGROUP),
 				    in->cg, err) < 0)
@@ -188,8 +189,8 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 	t = now_ns();
 	if (hull_devices_setup(l, s->rootfd, userns, err) < 0 || setup_terminal(s, err) < 0)
 		return -1;
-	if (hull_rootfs_sysctl(l, err) < 0 || (s->proc && hull_process_oom_score(s->proc, err) < 0) ||
-	    set_names(s, err) < 0)
+	if (hull_rootfs_sysctl(l, err) < 0 ||
+	    (s->proc && hull_process_oom_score(s->proc, err) < 0) || set_names(s, err) < 0)
 		return -1;
 	hull_debug_phase("devices", t);
 	if (run_parent_hooks(s, err) < 0)
@@ -279,8 +280,8 @@ static int wait_start(struct init_state *s, hull_error **err)
 		/* A writer came and went without a byte: start died halfway. */
 		_exit(1);
 	}
-	close(in->fifo_fd);
-	in->fifo_fd = -1;
+	/* The fifo stays open until execve closes it (O_CLOEXEC): that is how
+	 * `start` learns the user process is running. */
 	return 0;
 }
 
@@ -290,8 +291,6 @@ static void __attribute__((noreturn)) exec_process(struct init_state *s)
 	hull_error *err = NULL;
 	char **env = s->proc->env_len ? s->proc->env : (char *[]){NULL};
 
-	if (in->fifo_fd >= 0)
-		close(in->fifo_fd);
 	/* Preserved fds are inherited on purpose; all of ours are O_CLOEXEC. */
 	for (int fd = 3; fd < 3 + in->preserve_fds; fd++) {
 		int fl = fcntl(fd, F_GETFD);

@@ -111,7 +111,8 @@ static int plan(struct spawn *sp, hull_error **err)
 	/* runtime.md: process is needed by start; create goes ahead without it
 	 * and start then fails. */
 	if (!p && in->run_mode)
-		return hull_fail(err, EINVAL, "%s: process: required to run a container", config_name);
+		return hull_fail(err, EINVAL, "%s: process: required to run a container",
+				 config_name);
 	if (hull_ns_plan_build(cfg->linux_, &in->ns, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	if (hull_mount_plan_build(cfg, in->bundle->dir, &in->mounts, err) < 0)
@@ -130,7 +131,8 @@ static int plan(struct spawn *sp, hull_error **err)
 		    "%s: linux.uidMappings: a new user namespace needs uidMappings and "
 		    "gidMappings",
 		    config_name);
-	if (p && p->terminal && !sp->opts->console_socket && (!sp->init.run_mode || sp->opts->detach))
+	if (p && p->terminal && !sp->opts->console_socket &&
+	    (!sp->init.run_mode || sp->opts->detach))
 		return hull_fail(
 		    err, EINVAL,
 		    "%s: process.terminal: a detached container needs --console-socket",
@@ -550,21 +552,6 @@ int hull_wait_forwarding(pid_t pid, int relay_fd, int *exit_status, hull_error *
 	return 0;
 }
 
-static void run_poststart(struct spawn *sp)
-{
-	hull_error *e = NULL;
-	cleanup_free char *json = NULL;
-
-	if (!sp->st->hooks || !sp->st->hooks->poststart_len)
-		return;
-	json = hull_state_json(sp->st, HULL_STATUS_RUNNING, false);
-	if (hull_hooks_run(sp->st->hooks->poststart, sp->st->hooks->poststart_len, "poststart",
-			   json, &e) < 0) {
-		hull_warn("%s", e->msg);
-		hull_error_free(e);
-	}
-}
-
 /* After the container exited: the lock again, unless someone deleted the
  * container meanwhile. */
 static bool reclaim(struct spawn *sp)
@@ -600,7 +587,7 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	}
 	/* Other commands (kill, exec, delete --force) must not wait for us. */
 	flock(sp.cdir->dirfd, LOCK_UN);
-	run_poststart(&sp);
+	hull_run_poststart(sp.st);
 	if (o->detach) {
 		r = 0;
 		goto out;
