@@ -263,7 +263,8 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 		child_fail(x->child_sync, e);
 	}
 	path = hull_process_find_exec(p, &e);
-	if (!path || (p->no_new_privileges && hull_seccomp_load(x->seccomp, &e) < 0))
+	if (!path || hull_process_lsm(p, &e) < 0 ||
+	    (p->no_new_privileges && hull_seccomp_load(x->seccomp, &e) < 0))
 		child_fail(x->child_sync, e);
 	for (int fd = 3; fd < 3 + x->o->preserve_fds; fd++)
 		fcntl(fd, F_SETFD, 0);

@@ -340,6 +340,8 @@ void hull_init_main(struct hull_init *in)
 						s.cfg->hooks->start_container_len, "startContainer",
 						"created", &err) < 0)
 		die(err);
+	if (hull_process_lsm(s.proc, &err) < 0)
+		die(err);
 	if (s.proc->no_new_privileges && hull_seccomp_load(in->seccomp, &err) < 0)
 		die(err);
 	exec_process(&s);

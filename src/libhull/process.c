@@ -14,7 +14,9 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -238,6 +240,65 @@ char *hull_process_find_exec(const oci_process *p, hull_error **err)
 	hull_fail_sys(err, first_errno, "process.args[0]: \"%s\" not found in the container's PATH",
 		      arg0);
 	return NULL;
+}
+
+static bool file_starts_with(const char *path, char c)
+{
+	cleanup_free char *s = NULL;
+
+	return read_file_at(AT_FDCWD, path, &s, NULL, NULL) == 0 && s[0] == c;
+}
+
+bool hull_apparmor_enabled(void)
+{
+	return file_starts_with("/sys/module/apparmor/parameters/enabled", 'Y');
+}
+
+bool hull_selinux_enabled(void)
+{
+	struct stat st;
+
+	return stat("/sys/fs/selinux/enforce", &st) == 0;
+}
+
+static int write_attr(const char *lsm, const char *value, const char *field, hull_error **err)
+{
+	cleanup_free char *path = lsm ? xasprintf("/proc/thread-self/attr/%s/exec", lsm)
+				      : xstrdup("/proc/thread-self/attr/exec");
+	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct statfs fs;
+	size_t len = strlen(value);
+
+	if (fd < 0 && lsm) {
+		free(path);
+		path = xstrdup("/proc/thread-self/attr/exec");
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return hull_fail_errno(err, "%s: open %s", field, path);
+	/* The container's /proc could be anything its config mounted there. */
+	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+		return hull_fail(err, EPERM, "%s: %s is not on procfs", field, path);
+	if (write(fd, value, len) != (ssize_t)len)
+		return hull_fail_errno(err, "%s: set \"%s\"", field, value);
+	return 0;
+}
+
+int hull_process_lsm(const oci_process *p, hull_error **err)
+{
+	if (p->apparmor_profile && *p->apparmor_profile) {
+		cleanup_free char *v = xasprintf("exec %s", p->apparmor_profile);
+		if (!hull_apparmor_enabled())
+			return hull_fail(
+			    err, ENOTSUP,
+			    "process.apparmorProfile: AppArmor is not enabled on this host");
+		if (write_attr("apparmor", v, "process.apparmorProfile", err) < 0)
+			return -1;
+	}
+	if (p->selinux_label && *p->selinux_label && hull_selinux_enabled() &&
+	    write_attr(NULL, p->selinux_label, "process.selinuxLabel", err) < 0)
+		return -1;
+	return 0;
 }
 
 void hull_process_new_keyring(const char *id)

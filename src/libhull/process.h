@@ -21,6 +21,15 @@ int hull_process_set_user(const oci_process *p, hull_error **err);
 /* args[0] looked up in the container's PATH, so a missing program fails
  * create, not start.  Returns a malloc'd path. */
 char *hull_process_find_exec(const oci_process *p, hull_error **err);
+/* LSM labels for the next execve: the AppArmor profile (an error when
+ * AppArmor is off: a profile that silently does not apply is no
+ * confinement) and the SELinux label (ignored when SELinux is off, as
+ * runc does).  Written through /proc/thread-self/attr, checked to be
+ * procfs. */
+bool hull_apparmor_enabled(void);
+bool hull_selinux_enabled(void);
+int hull_process_lsm(const oci_process *p, hull_error **err);
+
 /* A new session keyring, so the container does not share the host's. */
 void hull_process_new_keyring(const char *id);
 

@@ -9,6 +9,7 @@
 #include "container-priv.h"
 #include "hooks.h"
 #include "init.h"
+#include "process.h"
 #include "rootfs.h"
 #include "log.h"
 #include "sync.h"
@@ -130,6 +131,11 @@ static int plan(struct spawn *sp, hull_error **err)
 		    err, EINVAL,
 		    "%s: linux.uidMappings: a new user namespace needs uidMappings and "
 		    "gidMappings",
+		    config_name);
+	if (p && p->apparmor_profile && *p->apparmor_profile && !hull_apparmor_enabled())
+		return hull_fail(
+		    err, ENOTSUP,
+		    "%s: process.apparmorProfile: AppArmor is not enabled on this host",
 		    config_name);
 	if (p && p->terminal && !sp->opts->console_socket &&
 	    (!sp->init.run_mode || sp->opts->detach))
