@@ -11,6 +11,7 @@
 #include "container-priv.h"
 #include "capabilities.h"
 #include "cgroup.h"
+#include "cgroup-join.h"
 #include "log.h"
 #include "namespaces.h"
 #include "path.h"
@@ -51,6 +52,8 @@ struct exec_ctx {
 	int ns_fd[HULL_NS_COUNT];
 	int sync_fd, child_sync;
 	int console_fd, relay_sock, relay_fd;
+	hull_cgroup *cg;
+	bool v2_placed;
 	sigset_t sigmask;
 };
 
@@ -239,6 +242,8 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 		if (x->ns_fd[i] >= 0)
 			keep[nkeep++] = x->ns_fd[i];
 	close_fds_from(3 + x->o->preserve_fds, keep, (size_t)nkeep);
+	if (hull_cgroup_join_self(x->cg, x->v2_placed, &e) < 0)
+		child_fail(x->child_sync, e);
 	if (hull_sync_recv(x->child_sync, &m) <= 0 || m.type != SYNC_GO)
 		_exit(1);
 	for (int i = 0; i < HULL_NS_COUNT; i++)
@@ -277,7 +282,7 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 
 static int fork_child(struct exec_ctx *x, pid_t *pid, hull_error **err)
 {
-	int pair[2], saved = -1;
+	int pair[2], saved = -1, cgfd;
 	sigset_t all;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -291,9 +296,12 @@ static int fork_child(struct exec_ctx *x, pid_t *pid, hull_error **err)
 	}
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &x->sigmask);
-	*pid = fork();
+	cgfd = hull_cgroup_v2_fd(x->cg);
+	*pid = hull_cgroup_clone(0, cgfd, &x->v2_placed);
 	if (*pid == 0)
 		exec_child(x);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (saved >= 0) {
 		setns(saved, CLONE_NEWPID);
 		close(saved);
@@ -377,11 +385,13 @@ static int do_exec(struct exec_ctx *x, hull_cdir *c, oci_hull_state *st, int *st
 	    hull_seccomp_compile(x->cfg->linux_->seccomp, &x->seccomp, err) < 0)
 		return -1;
 	if (hull_cgroup_load(st, &cg, err) < 0 || open_namespaces(x, st, err) < 0 ||
-	    open_terminal_socket(x, err) < 0 || fork_child(x, &pid, err) < 0)
+	    open_terminal_socket(x, err) < 0)
+		return -1;
+	x->cg = cg;
+	if (fork_child(x, &pid, err) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (hull_cgroup_enter(cg, pid, err) < 0 ||
-	    hull_sync_send(x->sync_fd, SYNC_GO, 0, buf) < 0) {
+	if (hull_sync_send(x->sync_fd, SYNC_GO, 0, buf) < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return err && *err ? -1 : hull_fail_errno(err, "exec");

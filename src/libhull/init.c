@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "init.h"
+#include "cgroup-join.h"
 #include "devices.h"
 #include "hooks.h"
 #include "log.h"
@@ -320,8 +321,11 @@ void hull_init_main(struct hull_init *in)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_NAME, "hull:init", 0, 0, 0);
 	hull_log_set_forwarder(forward_log, NULL);
-	if (close_inherited(in, &err) < 0 || wait_go(&s, &err) < 0 || setup_rootfs(&s, &err) < 0 ||
-	    (s.proc && setup_process(&s, &err) < 0))
+	/* Into the cgroups first, before any user code and before the cgroup
+	 * namespace is made; by ourselves, which is cheap (cgroup-join.h). */
+	if (close_inherited(in, &err) < 0 ||
+	    hull_cgroup_join_self(in->cg, in->v2_placed, &err) < 0 || wait_go(&s, &err) < 0 ||
+	    setup_rootfs(&s, &err) < 0 || (s.proc && setup_process(&s, &err) < 0))
 		die(err);
 	/* From here on the parent may exit (create); we must outlive it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

@@ -32,6 +32,7 @@ struct hull_init {
 	int sync_fd;	  /* the child's end */
 	int fifo_fd;	  /* create: read end of exec.fifo, O_NONBLOCK */
 	int console_fd;	  /* connected console socket, or -1 */
+	bool v2_placed;	  /* clone3 put us in the v2 cgroup already */
 	sigset_t sigmask; /* what the child restores */
 };
 

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "container-priv.h"
 #include "hooks.h"
+#include "cgroup-join.h"
 #include "init.h"
 #include "process.h"
 #include "rootfs.h"
@@ -199,7 +200,7 @@ static int open_console(struct spawn *sp, hull_error **err)
 static int spawn_child(struct spawn *sp, hull_error **err)
 {
 	struct hull_init *in = &sp->init;
-	int pair[2], saved_pidns = -1;
+	int pair[2], saved_pidns = -1, cgfd;
 	sigset_t all;
 	long pid;
 
@@ -213,10 +214,12 @@ static int spawn_child(struct spawn *sp, hull_error **err)
 	 * the original mask back. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &in->sigmask);
-	pid =
-	    syscall(SYS_clone, (unsigned long)in->ns.clone_flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	cgfd = hull_cgroup_v2_fd(in->cg);
+	pid = hull_cgroup_clone((unsigned long)in->ns.clone_flags, cgfd, &in->v2_placed);
 	if (pid == 0)
 		hull_init_main(in);
+	if (cgfd >= 0)
+		close(cgfd);
 	if (pid < 0) {
 		int saved = errno;
 		sigprocmask(SIG_SETMASK, &in->sigmask, NULL);
@@ -252,8 +255,7 @@ static int release_child(struct spawn *sp, hull_error **err)
 	 * lost create is still found through its cgroup. */
 	sp->st->pid = sp->pid;
 	sp->st->pid_present = true;
-	if (hull_cgroup_enter(sp->init.cg, sp->pid, err) < 0)
-		return -1;
+
 	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	snprintf(buf, sizeof(buf), "%d", (int)sp->pid);

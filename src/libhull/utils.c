@@ -220,6 +220,9 @@ int mkdir_p(const char *path, mode_t mode, hull_error **err)
 {
 	cleanup_free char *p = xstrdup(path);
 
+	/* The usual case, an existing directory, costs one syscall. */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
