@@ -3,6 +3,7 @@
 #include "config.h"
 #include "container-priv.h"
 #include "cgroup.h"
+#include "failpoint.h"
 #include "hooks.h"
 #include "rootfs.h"
 #include "log.h"
@@ -131,6 +132,7 @@ int hull_destroy(hull_store *store, hull_cdir *c, oci_hull_state *st, hull_error
 			return hull_fail(err, EBUSY, "container \"%s\": its process does not die",
 					 st->id);
 	}
+	hull_failpoint("delete-killed");
 	if (hull_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	/* Without its own pid namespace, the init's death kills nothing else. */
@@ -146,6 +148,7 @@ int hull_destroy(hull_store *store, hull_cdir *c, oci_hull_state *st, hull_error
 		hull_error_take(err, e);
 		return -1;
 	}
+	hull_failpoint("delete-cgroup");
 	if (st->host_mount_ns)
 		hull_rootfs_detach(st->rootfs);
 	hull_run_poststop(st);
@@ -212,6 +215,7 @@ int hull_container_start(hull_context *ctx, const char *id, hull_error **err)
 		hull_fail_errno(err, "start container \"%s\"", id);
 		goto out;
 	}
+	hull_failpoint("start-signalled");
 	/* Gone fifo == started: status reads "running" from now on. */
 	unlinkat(c->dirfd, HULL_FIFO_FILE, 0);
 	wait_exec(fd);

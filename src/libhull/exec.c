@@ -12,6 +12,7 @@
 #include "capabilities.h"
 #include "cgroup.h"
 #include "cgroup-join.h"
+#include "failpoint.h"
 #include "log.h"
 #include "namespaces.h"
 #include "path.h"
@@ -390,6 +391,7 @@ static int do_exec(struct exec_ctx *x, hull_cdir *c, oci_hull_state *st, int *st
 	x->cg = cg;
 	if (fork_child(x, &pid, err) < 0)
 		return -1;
+	hull_failpoint("exec-forked");
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	if (hull_sync_send(x->sync_fd, SYNC_GO, 0, buf) < 0) {
 		kill(pid, SIGKILL);

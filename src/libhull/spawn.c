@@ -9,6 +9,7 @@
 #include "container-priv.h"
 #include "hooks.h"
 #include "cgroup-join.h"
+#include "failpoint.h"
 #include "init.h"
 #include "process.h"
 #include "rootfs.h"
@@ -422,18 +423,21 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	    hull_cdir_reserve(sp->store, sp->opts->id, &sp->cdir, err) < 0)
 		return -1;
 	sp->reserved = true;
+	hull_failpoint("create-reserved");
 	sp->st = initial_state(sp);
 	keep_hooks(sp->st, in->bundle->cfg->hooks);
 	if (write_file_atomic(sp->cdir->dirfd, HULL_CONFIG_FILE, in->bundle->raw,
 			      in->bundle->raw_len, 0600, err) < 0 ||
 	    setup_cgroup(sp, err) < 0)
 		goto fail;
+	hull_failpoint("create-cgroup");
 	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0)
 		goto fail;
 	t = now_ns();
 	if (spawn_child(sp, err) < 0)
 		goto fail;
 	hull_debug_phase("clone", t);
+	hull_failpoint("create-cloned");
 	t = now_ns();
 	if (release_child(sp, err) < 0)
 		goto fail;
@@ -442,6 +446,7 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	if (drive_child(sp, err) < 0)
 		goto fail;
 	hull_debug_phase("setup", t);
+	hull_failpoint("create-ready");
 	if (sp->relay_sock >= 0 && (sp->relay_fd = hull_terminal_receive(sp->relay_sock, err)) < 0)
 		goto fail;
 	sp->st->creating = false;
@@ -450,6 +455,7 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	sp->st->pid_start_time_present = true;
 	if (hull_state_save(sp->cdir, sp->st, err) < 0)
 		goto fail;
+	hull_failpoint("create-saved");
 	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
 		goto fail;
 	hull_debug_phase("create", t0);

@@ -287,6 +287,19 @@ int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+#ifdef HULL_FAILPOINTS
+#include "failpoint.h"
+#include <signal.h>
+
+void hull_failpoint(const char *name)
+{
+	const char *want = getenv("HULL_FAILPOINT");
+
+	if (want && streq(want, name))
+		raise(SIGKILL);
+}
+#endif
+
 unsigned long long now_ns(void)
 {
 	struct timespec ts;
