@@ -562,6 +562,15 @@ int hull_wait_forwarding(pid_t pid, int relay_fd, int *exit_status, hull_error *
 		if (kill(pid, (int)si.ssi_signo) < 0 && errno != ESRCH)
 			hull_warn("forward signal %u: %s", si.ssi_signo, strerror(errno));
 	}
+	/* What the process wrote just before exiting is still in the pty. */
+	if (relay_fd >= 0) {
+		char buf[4096];
+		ssize_t n;
+		fcntl(relay_fd, F_SETFL, O_NONBLOCK);
+		while ((n = read(relay_fd, buf, sizeof(buf))) > 0 &&
+		       write_all(1, buf, (size_t)n) == 0)
+			;
+	}
 	*exit_status = exit_code(status);
 	return 0;
 }
