@@ -240,7 +240,8 @@ static int resolve_rootfs(hull_bundle *b, hull_error **err)
 	if (stat(real, &st) < 0)
 		return hull_fail_errno(err, CONFIG_NAME ": root.path: %s", real);
 	if (!S_ISDIR(st.st_mode))
-		return hull_fail(err, ENOTDIR, CONFIG_NAME ": root.path: %s is not a directory",
+		return hull_fail(err, ENOTDIR,
+				 CONFIG_NAME ": root.path: \"%s\" (%s) is not a directory", p,
 				 real);
 	b->rootfs = xstrdup(real);
 	return 0;

@@ -23,7 +23,8 @@ int hull_fail(hull_error **err, int errnum, const char *fmt, ...)
 /* A failed system call: ": strerror(errnum)" is appended. */
 int hull_fail_sys(hull_error **err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int hull_failv(hull_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap);
+int hull_failv(hull_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* hull_fail_sys with errnum = errno. */
 #define hull_fail_errno(err, ...) hull_fail_sys((err), errno, __VA_ARGS__)

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# tests/run-all.sh: every test of hull, from a built tree, as root.
+#   1. unit tests (make check: libocispec)
+#   2. the bats suites against ./hull on this host
+#   3. the cgroup suites again in a pure cgroup v2 guest (tests/vm), when
+#      qemu and a kernel are there
+#   4. the OCI conformance suite (runtime-tools) against ./hull, gated on
+#      tests/conformance/expected-pass.txt
+# Each part's TAP is summed; the last line is "N passed, N failed" and the
+# exit status is non-zero on any failure.
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+out=${HULL_TEST_OUT:-$(mktemp -d /tmp/hull-tests.XXXXXX)}
+mkdir -p "$out"
+passed=0
+failed=0
+t0=$SECONDS
+
+# count_tap FILE...: adds the ok / not ok lines of TAP files (a "# SKIP"
+# counts as passed, as bats and prove count it) and fails a file whose plan
+# was not met.
+count_tap() {
+	local f ok nok plan
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		ok=$(grep -cE '^ok ' "$f")
+		nok=$(grep -cE '^not ok ' "$f")
+		plan=$(sed -n 's/^1\.\.\([0-9]\+\).*/\1/p' "$f" | head -1)
+		if [ -n "$plan" ] && [ $((ok + nok)) -lt "$plan" ]; then
+			echo "run-all: $f: only $((ok + nok)) of $plan tests ran" >&2
+			nok=$((nok + plan - ok - nok))
+		fi
+		passed=$((passed + ok))
+		failed=$((failed + nok))
+	done
+}
+
+section() { printf '\n=== %s (%ds)\n' "$1" $((SECONDS - t0)); }
+
+section "unit tests"
+make -s check >"$out/make-check.log" 2>&1 || echo "run-all: make check failed (see $out/make-check.log)" >&2
+count_tap tests/unit/*.log
+
+section "bats on this host"
+tests/bats/run.sh --runtime "$repo/hull" --tap-dir "$out/bats-host" 2>&1 | tail -n 30
+count_tap "$out"/bats-host/*.tap
+
+if [ -x tests/vm/run-in-vm.sh ] && ls tests/bats/cgroups*.bats >/dev/null 2>&1 &&
+	command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-* >/dev/null 2>&1; then
+	section "cgroup suites in a pure cgroup v2 guest"
+	mkdir -p "$out/bats-v2"
+	tests/vm/run-in-vm.sh --timeout 1500 --share "$out/bats-v2" -- \
+		tests/bats/run.sh --runtime "$repo/hull" --tap-dir "$out/bats-v2" tests/bats/cgroups*.bats 2>&1 | tail -n 30
+	count_tap "$out"/bats-v2/*.tap
+else
+	echo "run-all: no qemu guest (tests/vm): the v2 tier did not run" >&2
+fi
+
+if [ -x tests/conformance/run.sh ]; then
+	# Each file on the expected list counts as one test.
+	section "OCI conformance (runtime-tools)"
+	tests/conformance/run.sh --runtime "$repo/hull" --out "$out/conformance" \
+		--expected tests/conformance/expected-pass.txt >"$out/conformance.log" 2>&1
+	grep -vE 'warning: cannot remove' "$out/conformance.log" | tail -n 75
+	line=$(grep -E '^conformance: .*: [0-9]+ passed, [0-9]+ failed$' "$out/conformance.log" | tail -1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")
+		f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$line")
+		passed=$((passed + p))
+		failed=$((failed + f))
+	else
+		echo "run-all: the conformance run gave no result" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+section "done"
+echo "results in $out"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
