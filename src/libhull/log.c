@@ -80,15 +80,10 @@ static size_t json_escape(char *buf, size_t cap, const char *s)
 static void format_line(char *line, size_t cap, bool json, enum hull_log_level level,
 			const char *msg)
 {
-	struct timespec ts;
-	struct tm tm;
 	char when[64];
 	size_t n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + n, sizeof(when) - n, ".%09ldZ", ts.tv_nsec);
+	timestamp_now(when);
 	if (!json) {
 		snprintf(line, cap, "%s[%s] %s\n", when, level_names[level], msg);
 		return;

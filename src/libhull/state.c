@@ -399,14 +399,8 @@ enum hull_status hull_state_status(hull_cdir *c, const oci_hull_state *st)
 
 char *hull_timestamp_now(void)
 {
-	struct timespec ts;
-	struct tm tm;
 	char buf[64];
-	size_t n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+	timestamp_now(buf);
 	return xstrdup(buf);
 }

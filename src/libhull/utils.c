@@ -300,6 +300,18 @@ void hull_failpoint(const char *name)
 }
 #endif
 
+void timestamp_now(char buf[static 64])
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, 64 - n, ".%09ldZ", ts.tv_nsec);
+}
+
 unsigned long long now_ns(void)
 {
 	struct timespec ts;

@@ -75,6 +75,9 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 /* Parses a decimal integer with range check; 0 or -1 (errno EINVAL/ERANGE). */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* Now as RFC 3339 in UTC with nanoseconds ("2026-12-01T18:00:00.123456789Z"). */
+void timestamp_now(char buf[static 64]);
+
 /* Monotonic time in nanoseconds, for --debug phase timings. */
 unsigned long long now_ns(void);
 
