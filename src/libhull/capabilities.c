@@ -72,8 +72,11 @@ int hull_caps_parse(const oci_capabilities *c, const char *where, struct hull_ca
 	out->permitted = parse_set(c->permitted, c->permitted_len, "permitted", &unknown);
 	out->inheritable = parse_set(c->inheritable, c->inheritable_len, "inheritable", &unknown);
 	out->ambient = parse_set(c->ambient, c->ambient_len, "ambient", &unknown);
+	/* config.md: values that cannot be mapped MUST be logged as a
+	 * warning, and runtimes SHOULD NOT fail. */
 	if (unknown)
-		return hull_fail(err, EINVAL, "%s: unknown capabilities: %s", where, unknown);
+		hull_warn("%s: unknown capabilities ignored: %s", where, unknown);
+	(void)err;
 	return 0;
 }
 
@@ -130,14 +133,14 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err)
 		/* The kernel allows ambient only for caps both permitted and
 		 * inheritable. */
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0) {
+			/* A capability that cannot be granted is a warning
+			 * (config.md); runc's default spec, for one, lists
+			 * ambient capabilities that are not inheritable. */
 			char *name = cap_to_name(v);
-			hull_fail_errno(
-			    err,
-			    "process.capabilities.ambient: raise %s (it must be permitted "
-			    "and inheritable too)",
-			    name ? name : "?");
+			hull_warn("process.capabilities.ambient: %s not raised (it must be permitted "
+				  "and inheritable too): %s",
+				  name ? name : "?", strerror(errno));
 			cap_free(name);
-			return -1;
 		}
 	}
 	return 0;
