@@ -7,7 +7,7 @@ Usage: gen.py SPEC_TYPES OUTDIR
 Reads SPEC_TYPES (the line format is described at the top of spec.types),
 validates it and writes OUTDIR/oci_types.h (structs, map types, prototypes)
 and OUTDIR/oci_types.c (one field-descriptor table per struct plus thin typed
-wrappers around the generic engine in ocispec.c).  Python 3 standard library
+wrappers around the generic engine in ocispec*.c).  Python 3 standard library
 only; reads nothing but its arguments.
 """
 

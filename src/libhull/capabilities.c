@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 static int last_cap(void)
 {
@@ -136,7 +137,12 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err)
 			/* A capability that cannot be granted is a warning
 			 * (config.md); runc's default spec, for one, lists
 			 * ambient capabilities that are not inheritable. */
-			char *name = cap_to_name(v);
+			char *name;
+			/* For root the exec'd program gets every permitted
+			 * capability anyway: nothing is lost, nothing to say. */
+			if (geteuid() == 0)
+				continue;
+			name = cap_to_name(v);
 			hull_warn("process.capabilities.ambient: %s not raised (it must be permitted "
 				  "and inheritable too): %s",
 				  name ? name : "?", strerror(errno));
