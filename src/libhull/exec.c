@@ -55,6 +55,7 @@ struct exec_ctx {
 	int console_fd, relay_sock, relay_fd;
 	hull_cgroup *cg;
 	bool v2_placed;
+	struct hull_fdset preserved;
 	sigset_t sigmask;
 };
 
@@ -272,8 +273,7 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 	if (!path || hull_process_lsm(p, &e) < 0 ||
 	    (p->no_new_privileges && hull_seccomp_load(x->seccomp, &e) < 0))
 		child_fail(x->child_sync, e);
-	for (int fd = 3; fd < 3 + x->o->preserve_fds; fd++)
-		fcntl(fd, F_SETFD, 0);
+	hull_fdset_pass(&x->preserved);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	hull_sync_send(x->child_sync, SYNC_EXEC, 0, NULL);
 	execve(path, p->args, p->env_len ? p->env : (char *[]){NULL});
@@ -430,6 +430,8 @@ int hull_container_exec(hull_context *ctx, const struct hull_exec_opts *o, int *
 	for (int i = 0; i < HULL_NS_COUNT; i++)
 		x.ns_fd[i] = -1;
 	*status = 0;
+	/* before hull opens anything of its own */
+	hull_fdset_snapshot(&x.preserved, o->preserve_fds);
 	if (hull_store_open(ctx->root, false, &store, err) < 0 ||
 	    hull_cdir_open(store, o->id, LOCK_SH, &c, err) < 0 || hull_state_load(c, &st, err) < 0)
 		goto out;
@@ -446,6 +448,7 @@ out:
 	     i < 5; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
+	hull_fdset_free(&x.preserved);
 	oci_process_free(x.proc);
 	oci_config_free(x.cfg);
 	hull_seccomp_free(x.seccomp);

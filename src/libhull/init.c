@@ -293,11 +293,7 @@ static void __attribute__((noreturn)) exec_process(struct init_state *s)
 	char **env = s->proc->env_len ? s->proc->env : (char *[]){NULL};
 
 	/* Preserved fds are inherited on purpose; all of ours are O_CLOEXEC. */
-	for (int fd = 3; fd < 3 + in->preserve_fds; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0)
-			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
+	hull_fdset_pass(&in->preserved);
 	if (in->run_mode)
 		hull_sync_send(sync_fd, SYNC_EXEC, 0, NULL);
 	execve(s->exec_path, s->proc->args, env);

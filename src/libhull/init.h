@@ -11,6 +11,7 @@
 #include "mounts.h"
 #include "namespaces.h"
 #include "seccomp.h"
+#include "utils.h"
 
 /*
  * Everything the container's first process needs, worked out by the parent
@@ -23,6 +24,7 @@ struct hull_init {
 	bool run_mode; /* run: wait for SYNC_START; create: for exec.fifo */
 	bool no_pivot, no_new_keyring;
 	int preserve_fds;
+	struct hull_fdset preserved; /* which of 3..3+preserve_fds-1 the caller had open */
 	hull_bundle *bundle;
 	struct hull_ns_plan ns;
 	struct hull_mount_plan mounts;

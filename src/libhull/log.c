@@ -27,6 +27,12 @@ int hull_log_open(const char *path, bool json, hull_error **err)
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
 	if (log_fd < 0)
 		return hull_fail_errno(err, "open log file %s", path);
+	/* Out of the low numbers --preserve-fds may name. */
+	int high = fcntl(log_fd, F_DUPFD_CLOEXEC, 256);
+	if (high >= 0) {
+		close(log_fd);
+		log_fd = high;
+	}
 	return 0;
 }
 

@@ -396,6 +396,7 @@ static void spawn_free(struct spawn *sp)
 	     i < 5; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);
+	hull_fdset_free(&in->preserved);
 	hull_ns_plan_close(&in->ns);
 	hull_mount_plan_free(&in->mounts);
 	hull_seccomp_free(in->seccomp);
@@ -479,6 +480,8 @@ static void spawn_init(struct spawn *sp, hull_context *ctx, const struct hull_cr
 	sp->init.no_pivot = o->no_pivot;
 	sp->init.no_new_keyring = o->no_new_keyring;
 	sp->init.preserve_fds = o->preserve_fds;
+	/* before hull opens anything of its own */
+	hull_fdset_snapshot(&sp->init.preserved, o->preserve_fds);
 	sp->init.sync_fd = sp->init.fifo_fd = sp->init.console_fd = -1;
 }
 

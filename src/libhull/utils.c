@@ -320,6 +320,50 @@ unsigned long long now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
+void hull_fdset_snapshot(struct hull_fdset *s, int n)
+{
+	int null_fd = -1;
+
+	s->n = n > 0 ? n : 0;
+	s->open = xcalloc((size_t)s->n + 1, 1);
+	for (int i = 0; i < s->n; i++) {
+		s->open[i] = fcntl(3 + i, F_GETFD) >= 0;
+		if (s->open[i])
+			continue;
+		/* A placeholder in the gap keeps hull's own fds (sync socket,
+		 * fifo, ...) above the range; the child closes it. */
+		if (null_fd < 0)
+			null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null_fd >= 0 && null_fd != 3 + i)
+			dup3(null_fd, 3 + i, O_CLOEXEC);
+		else if (null_fd == 3 + i)
+			null_fd = -1; /* it landed in the gap itself: keep it there */
+	}
+	if (null_fd >= 0)
+		close(null_fd);
+}
+
+void hull_fdset_free(struct hull_fdset *s)
+{
+	free(s->open);
+	s->open = NULL;
+	s->n = 0;
+}
+
+void hull_fdset_pass(const struct hull_fdset *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		int fd = 3 + i, fl;
+		if (!s->open[i]) {
+			close(fd);
+			continue;
+		}
+		fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+}
+
 static bool fd_kept(int fd, const int *keep, size_t nkeep)
 {
 	for (size_t i = 0; i < nkeep; i++)

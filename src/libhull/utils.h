@@ -81,6 +81,19 @@ void timestamp_now(char buf[static 64]);
 /* Monotonic time in nanoseconds, for --debug phase timings. */
 unsigned long long now_ns(void);
 
+/* --preserve-fds N: which of the caller's fds 3..3+N-1 were open when hull
+ * started the operation, so that only those reach the container (an fd
+ * hull opened later in a gap of that range must not). */
+struct hull_fdset {
+	int n;
+	unsigned char *open; /* open[i]: fd 3+i */
+};
+void hull_fdset_snapshot(struct hull_fdset *s, int n);
+void hull_fdset_free(struct hull_fdset *s);
+/* In the child right before execve: the recorded fds lose O_CLOEXEC, any
+ * other fd of the range is closed. */
+void hull_fdset_pass(const struct hull_fdset *s);
+
 /* Closes every fd >= from except those in keep[] (sorted not required). */
 int close_fds_from(int from, const int *keep, size_t nkeep);
 

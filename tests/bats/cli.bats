@@ -171,3 +171,25 @@ bad_id() {
 	ctr_start same
 	[ "$(ctr_status same)" = running ]
 }
+
+# Only fds the caller opened reach the container: a gap in the
+# --preserve-fds range must not let one of the runtime's own fds through.
+# (bats keeps fds 3 and 4 for itself: they are closed for the runtime.
+# The shell lists its own fds, $$, so that ls' directory fd is not counted.)
+@test "--preserve-fds passes the caller's fds 3..3+N-1 and nothing of the runtime's" {
+	runc_deviates "runc 1.1.5 hands its own fd 4 (/sys/fs/cgroup) to the container when the caller's fd 4 is closed"
+	set_args sh -c 'ls -l /proc/$$/fd | sed -n "s/.* \([0-9]*\) -> \(.*\)/\1 \2/p"'
+	run rt run --bundle "$BUNDLE" --preserve-fds 3 c1 4<&- 3</etc/hostname 5</etc/passwd </dev/null
+	assert_success
+	assert_line "3 /etc/hostname"
+	assert_line "5 /etc/passwd"
+	refute_line --regexp '^4 '
+	refute_line --regexp '^([6-9]|[1-9][0-9]+) '
+}
+
+@test "without --preserve-fds the container gets stdio only" {
+	set_args sh -c 'ls -l /proc/$$/fd | sed -n "s/.* \([0-9]*\) -> .*/\1/p"'
+	run rt run --bundle "$BUNDLE" c1 3</etc/hostname 4</etc/passwd </dev/null
+	assert_success
+	refute_line --regexp '^([3-9]|[1-9][0-9]+)$'
+}
