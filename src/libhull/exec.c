@@ -237,6 +237,10 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &x->sigmask, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* joins the container next: no ptrace, no /proc/PID/exe for it
+	 * until execve (CVE-2019-5736) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_NAME, "hull:exec", 0, 0, 0);
 	keep[nkeep++] = x->child_sync;
 	if (x->console_fd >= 0)
 		keep[nkeep++] = x->console_fd;

@@ -316,6 +316,10 @@ void hull_init_main(struct hull_init *in)
 	reset_signals(&in->sigmask);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_NAME, "hull:init", 0, 0, 0);
+	/* Until execve this process is hull: nothing in the container may
+	 * ptrace it or open its /proc/PID/exe (CVE-2019-5736).  execve makes
+	 * the user's program dumpable again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	hull_log_set_forwarder(forward_log, NULL);
 	/* Into the cgroups first, before any user code and before the cgroup
 	 * namespace is made; by ourselves, which is cheap (cgroup-join.h). */
