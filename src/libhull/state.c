@@ -27,8 +27,10 @@ int hull_id_validate(const char *id, hull_error **err)
 	if (len > ID_MAX)
 		return hull_fail(err, EINVAL, "container ID is %zu bytes long (at most %d allowed)",
 				 len, ID_MAX);
-	if (streq(id, ".") || streq(id, ".."))
-		return hull_fail(err, EINVAL, "invalid container ID \"%s\"", id);
+	/* A leading dot would hide it from list (and .tmp is hull's own). */
+	if (id[0] == '.')
+		return hull_fail(err, EINVAL,
+				 "invalid container ID \"%.64s\": must not start with \".\"", id);
 	for (const char *p = id; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -170,41 +172,96 @@ static int reclaim_stale(hull_store *s, const char *id, hull_error **err)
 		return hull_fail(err, EEXIST, "container \"%s\" already exists", id);
 	}
 	if (r == 0) {
-		/* Half-created: kill what it started, drop its cgroups. */
+		/* Half-created: kill what it started, drop its cgroups.  The
+		 * pid is saved only with the final state: what the dead create
+		 * started is found through its cgroups. */
+		cleanup_cgroup hull_cgroup *cg = NULL;
 		if (st->pid > 0 && hull_pid_alive(st->pid, st->pid_start_time))
 			kill(st->pid, SIGKILL);
+		if (st->cgroup_paths && st->cgroup_paths->len &&
+		    hull_cgroup_load(st, &cg, NULL) == 0)
+			hull_cgroup_kill_all(cg, SIGKILL, NULL);
 		hull_cgroup_destroy_from_state(st, NULL);
 		oci_hull_state_free(st);
 	}
 	return remove_dir_at(s->rootfd, id, err);
 }
 
+#define TMP_DIR ".tmp" /* ROOT/.tmp/.new-PID-N: creates before their rename */
+
+/* .new-PID-N left by a create killed before its rename: its creator is
+ * gone and nobody holds its lock.  They live in ROOT/.tmp, so this scan
+ * stays short however many containers the root holds. */
+static void remove_stray_temps(int tmpfd)
+{
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat(tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int pid = 0, tfd;
+		unsigned n;
+		char tail;
+
+		if (sscanf(de->d_name, ".new-%d-%u%c", &pid, &n, &tail) != 2 || pid <= 0 ||
+		    pid == (int)getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		tfd = openat(tmpfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (tfd < 0)
+			continue;
+		if (lock_fd(tfd, LOCK_EX | LOCK_NB) == 0)
+			remove_dir_at(tmpfd, de->d_name, NULL);
+		close(tfd);
+	}
+}
+
+static int open_tmp_dir(hull_store *s, hull_error **err)
+{
+	int fd;
+
+	if (mkdirat(s->rootfd, TMP_DIR, 0700) < 0 && errno != EEXIST)
+		return hull_fail_errno(err, "create %s/" TMP_DIR, s->root);
+	fd = openat(s->rootfd, TMP_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return hull_fail_errno(err, "open %s/" TMP_DIR, s->root);
+	return fd;
+}
+
 int hull_cdir_reserve(hull_store *s, const char *id, hull_cdir **out, hull_error **err)
 {
 	static unsigned counter;
 	char tmp[64];
-	cleanup_close int fd = -1;
+	cleanup_close int fd = -1, tmpfd = -1;
 
 	if (hull_id_validate(id, err) < 0)
 		return -1;
 	if (s->rootfd < 0)
 		return hull_fail(err, ENOENT, "state root %s does not exist", s->root);
+	tmpfd = open_tmp_dir(s, err);
+	if (tmpfd < 0)
+		return -1;
+	remove_stray_temps(tmpfd);
 	snprintf(tmp, sizeof(tmp), ".new-%d-%u", (int)getpid(), counter++);
-	if (mkdirat(s->rootfd, tmp, 0711) < 0)
-		return hull_fail_errno(err, "create %s/%s", s->root, tmp);
-	fd = openat(s->rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (mkdirat(tmpfd, tmp, 0711) < 0)
+		return hull_fail_errno(err, "create %s/" TMP_DIR "/%s", s->root, tmp);
+	fd = openat(tmpfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || lock_fd(fd, LOCK_EX) < 0) {
 		int saved = errno;
-		unlinkat(s->rootfd, tmp, AT_REMOVEDIR);
-		return hull_fail_sys(err, saved, "lock %s/%s", s->root, tmp);
+		unlinkat(tmpfd, tmp, AT_REMOVEDIR);
+		return hull_fail_sys(err, saved, "lock %s/" TMP_DIR "/%s", s->root, tmp);
 	}
 	for (int attempt = 0;; attempt++) {
-		if (renameat2(s->rootfd, tmp, s->rootfd, id, RENAME_NOREPLACE) == 0)
+		if (renameat2(tmpfd, tmp, s->rootfd, id, RENAME_NOREPLACE) == 0)
 			break;
 		if ((errno != EEXIST && errno != ENOTEMPTY) || attempt == 2 ||
 		    reclaim_stale(s, id, err) < 0) {
 			int saved = errno;
-			unlinkat(s->rootfd, tmp, AT_REMOVEDIR);
+			unlinkat(tmpfd, tmp, AT_REMOVEDIR);
 			if (err && *err)
 				return -1;
 			return hull_fail_sys(err, saved, "create %s/%s", s->root, id);
@@ -382,6 +439,30 @@ const char *hull_status_name(enum hull_status s)
 	return names[s];
 }
 
+/* The init holds exec.fifo's read end until its execve closes it: a fifo
+ * nobody holds any more (a start that died after writing it) means the
+ * user's process runs. */
+static bool init_holds(pid_t pid, const struct stat *fifo)
+{
+	char path[64];
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return true; /* cannot tell: trust the fifo */
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, 0) == 0 && sb.st_dev == fifo->st_dev &&
+		    sb.st_ino == fifo->st_ino)
+			return true;
+	}
+	return false;
+}
+
 enum hull_status hull_state_status(hull_cdir *c, const oci_hull_state *st)
 {
 	struct stat sb;
@@ -390,7 +471,8 @@ enum hull_status hull_state_status(hull_cdir *c, const oci_hull_state *st)
 		return hull_cdir_busy(c) ? HULL_STATUS_CREATING : HULL_STATUS_STOPPED;
 	if (!hull_pid_alive(st->pid, st->pid_start_time))
 		return HULL_STATUS_STOPPED;
-	if (fstatat(c->dirfd, HULL_FIFO_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+	if (fstatat(c->dirfd, HULL_FIFO_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    init_holds(st->pid, &sb))
 		return HULL_STATUS_CREATED;
 	if (hull_cgroup_is_frozen_from_state(st))
 		return HULL_STATUS_PAUSED;

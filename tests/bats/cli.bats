@@ -193,3 +193,10 @@ bad_id() {
 	assert_success
 	refute_line --regexp '^([3-9]|[1-9][0-9]+)$'
 }
+
+@test "an ID starting with a dot is refused (it would be hidden from list)" {
+	requires_hull
+	run ctr_create .hidden
+	assert_failure 1
+	assert_output --partial 'must not start with'
+}

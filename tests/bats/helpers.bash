@@ -547,7 +547,7 @@ assert_host_clean() {
 		local e
 		while IFS= read -r e; do
 			leaks+=("state left: $e")
-		done < <(find "$root" -mindepth 1 -maxdepth 2 2>/dev/null)
+		done < <(find "$root" -mindepth 1 -maxdepth 2 ! -path "$root/.tmp" 2>/dev/null)
 		find "$root" -mindepth 1 -delete 2>/dev/null || true
 	fi
 
@@ -572,4 +572,13 @@ _remove_cgroups() {
 			sleep 0.1
 		done
 	done < <(cgroup_mounts all)
+}
+
+# state_entries [ROOT]: what a state root holds, one per line; hull's empty
+# .tmp (where creates in progress live) does not count, what is in it does.
+state_entries() {
+	local root=${1:-$ROOT}
+	ls -A "$root" | grep -vx '.tmp'
+	[ -d "$root/.tmp" ] && ls -A "$root/.tmp" | sed 's|^|.tmp/|'
+	return 0
 }

@@ -193,7 +193,7 @@ marker_bundle() {
 	done
 	run rt kill no-such-ctr KILL
 	assert_failure 1
-	[ -z "$(ls -A "$ROOT")" ]
+	[ -z "$(state_entries)" ]
 }
 
 @test "errors on an unknown ID name the ID" {
