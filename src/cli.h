@@ -51,6 +51,7 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 int cli_fail(hull_error *err);
 
 extern const struct cli_cmd cmd_create, cmd_run, cmd_start, cmd_state, cmd_kill, cmd_delete,
-    cmd_list, cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_exec;
+    cmd_list, cmd_spec, cmd_features, cmd_pause, cmd_resume, cmd_ps, cmd_exec, cmd_update,
+    cmd_events;
 
 #endif

@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 static const struct cli_cmd *const commands[] = {
-    &cmd_create, &cmd_start, &cmd_exec,	  &cmd_run, &cmd_state, &cmd_kill,     &cmd_delete,
-    &cmd_list,	 &cmd_pause, &cmd_resume, &cmd_ps,  &cmd_spec,	&cmd_features,
+    &cmd_create, &cmd_start,  &cmd_exec,   &cmd_run,   &cmd_state,
+    &cmd_kill,	 &cmd_delete, &cmd_list,   &cmd_pause, &cmd_resume,
+    &cmd_ps,	 &cmd_update, &cmd_events, &cmd_spec,  &cmd_features,
 };
 
 static void usage(FILE *f)

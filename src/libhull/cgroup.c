@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The container's cgroup: which hierarchies the host has, where the
+ * container's directory is in each, making and removing it, and carrying
+ * it from create to later commands through the state file.  Processes
+ * (pids, kill, freeze) are in cgroup-procs.c, resources in
+ * cgroup-resources.c.
+ */
 #include "config.h"
 #include "cgroup.h"
+#include "cgroup-priv.h"
 #include "log.h"
 #include "utils.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +38,11 @@ enum hull_cgroup_layout hull_cgroup_host_layout(void)
 	else
 		cached = HULL_CGROUP_V1;
 	return (enum hull_cgroup_layout)cached;
+}
+
+const char *hull_cgroup_layout_name(enum hull_cgroup_layout l)
+{
+	return l == HULL_CGROUP_V2 ? "cgroup v2" : l == HULL_CGROUP_HYBRID ? "hybrid" : "cgroup v1";
 }
 
 /* Our own cgroup per hierarchy, from /proc/self/cgroup ("ID:controllers:path"). */
@@ -82,18 +94,22 @@ static char *v1_controllers(const char *super_opts)
 static void add_hier(hull_cgroup *cg, const char *mnt, char *controllers, bool v2,
 		     const char *proc_cgroup)
 {
+	struct hull_cgroup_hier *h;
+
+	/* The same hierarchy mounted twice counts once (the first mount). */
 	for (size_t i = 0; i < cg->nhier; i++)
-		if (streq(cg->hier[i].mountpoint, mnt) ||
+		if (streq(cg->hier[i].mountpoint, mnt) || (v2 && cg->hier[i].v2) ||
 		    (!v2 && !cg->hier[i].v2 && streq(cg->hier[i].controllers, controllers))) {
 			free(controllers);
 			return;
 		}
 	cg->hier = xrealloc(cg->hier, (cg->nhier + 1) * sizeof(*cg->hier));
-	cg->hier[cg->nhier].mountpoint = xstrdup(mnt);
-	cg->hier[cg->nhier].controllers = controllers;
-	cg->hier[cg->nhier].own_path = own_path_for(proc_cgroup, controllers, v2);
-	cg->hier[cg->nhier].v2 = v2;
-	cg->nhier++;
+	h = &cg->hier[cg->nhier++];
+	memset(h, 0, sizeof(*h));
+	h->mountpoint = xstrdup(mnt);
+	h->controllers = controllers;
+	h->own_path = own_path_for(proc_cgroup, controllers, v2);
+	h->v2 = v2;
 }
 
 /* Unescapes the octal \040 style of mountinfo fields in place. */
@@ -112,6 +128,38 @@ static void mountinfo_unescape(char *s)
 	*w = '\0';
 }
 
+/* One mountinfo line: a cgroup or cgroup2 mount of a hierarchy's root. */
+static void parse_mountinfo_line(hull_cgroup *cg, char *line, const char *pc)
+{
+	/* id parent major:minor root mountpoint opts [optional...] - fstype source super */
+	char *f[5] = {0}, *sep = strstr(line, " - "), *p = line, *fstype, *super;
+	int i;
+
+	if (!sep)
+		return;
+	for (i = 0; i < 5 && p; i++) {
+		f[i] = p;
+		p = strchr(p, ' ');
+		if (p)
+			*p++ = '\0';
+	}
+	if (i < 5 || !f[4] || !streq(f[3], "/"))
+		return; /* bind mounts of a sub-tree don't count */
+	*sep = '\0';
+	fstype = sep + 3;
+	p = strchr(fstype, ' ');
+	if (!p)
+		return;
+	*p++ = '\0';
+	super = strchr(p, ' ');
+	super = super ? super + 1 : (char *)"";
+	mountinfo_unescape(f[4]);
+	if (streq(fstype, "cgroup2"))
+		add_hier(cg, f[4], xstrdup(""), true, pc);
+	else if (streq(fstype, "cgroup"))
+		add_hier(cg, f[4], v1_controllers(super), false, pc);
+}
+
 static int discover_hierarchies(hull_cgroup *cg, hull_error **err)
 {
 	cleanup_free char *mi = NULL, *pc = NULL;
@@ -120,35 +168,8 @@ static int discover_hierarchies(hull_cgroup *cg, hull_error **err)
 	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, err) < 0 ||
 	    read_file_at(AT_FDCWD, "/proc/self/cgroup", &pc, NULL, err) < 0)
 		return -1;
-	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		/* id parent major:minor root mountpoint opts [optional...] - fstype source super */
-		char *f[6] = {0}, *sep = strstr(line, " - "), *p = line, *fstype, *super;
-		int i;
-
-		if (!sep)
-			continue;
-		for (i = 0; i < 5 && p; i++) {
-			f[i] = p;
-			p = strchr(p, ' ');
-			if (p)
-				*p++ = '\0';
-		}
-		if (i < 5 || !streq(f[3], "/"))
-			continue; /* bind mounts of a sub-tree don't count */
-		*sep = '\0';
-		fstype = sep + 3;
-		p = strchr(fstype, ' ');
-		if (!p)
-			continue;
-		*p++ = '\0';
-		super = strchr(p, ' ');
-		super = super ? super + 1 : (char *)"";
-		mountinfo_unescape(f[4]);
-		if (streq(fstype, "cgroup2"))
-			add_hier(cg, f[4], xstrdup(""), true, pc);
-		else if (streq(fstype, "cgroup"))
-			add_hier(cg, f[4], v1_controllers(super), false, pc);
-	}
+	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		parse_mountinfo_line(cg, line, pc);
 	if (cg->nhier == 0)
 		return hull_fail(err, ENOENT, "no cgroup hierarchy is mounted");
 	return 0;
@@ -193,39 +214,34 @@ static char *systemd_path(const char *spec, const char *id, hull_error **err)
 	return full;
 }
 
-static bool path_is_sane(const char *p)
+/* "a//b/" -> "a/b": one spelling per cgroup, so the same cgroupsPath always
+ * lands in the same place.  Refuses ".." and the root cgroup itself. */
+static char *normalize_path(const char *p, hull_error **err)
 {
-	for (const char *s = p; *s; s++)
+	char *out = xmalloc(strlen(p) + 1), *w = out;
+
+	for (const char *s = p; *s; s++) {
+		if (*s == '/' && (s[1] == '/' || s[1] == '\0'))
+			continue;
 		if (s[0] == '.' && s[1] == '.' && (s == p || s[-1] == '/') &&
-		    (!s[2] || s[2] == '/'))
-			return false;
-	return true;
-}
-
-int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
-		    hull_error **err)
-{
-	cleanup_cgroup hull_cgroup *cg = xcalloc(1, sizeof(*cg));
-
-	cg->layout = hull_cgroup_host_layout();
-	if (systemd) {
-		cg->path = systemd_path(cgroups_path, id, err);
-		if (!cg->path)
-			return -1;
-	} else if (cgroups_path && *cgroups_path) {
-		if (!path_is_sane(cgroups_path))
-			return hull_fail(err, EINVAL,
-					 "linux.cgroupsPath: \"%s\" must not contain \"..\"",
-					 cgroups_path);
-		cg->path = xstrdup(cgroups_path);
-	} else {
-		cg->path = xstrdup(id);
+		    (!s[2] || s[2] == '/')) {
+			free(out);
+			hull_fail(err, EINVAL, "linux.cgroupsPath: \"%s\" must not contain \"..\"",
+				  p);
+			return NULL;
+		}
+		*w++ = *s;
 	}
-	if (discover_hierarchies(cg, err) < 0)
-		return -1;
-	cg->created = xcalloc(1, sizeof(char *));
-	*out = TAKE_PTR(cg);
-	return 0;
+	*w = '\0';
+	if (!*out || streq(out, "/")) {
+		free(out);
+		hull_fail(err, EINVAL,
+			  "linux.cgroupsPath: \"%s\" names the root cgroup, which no container can "
+			  "have to itself",
+			  p);
+		return NULL;
+	}
+	return out;
 }
 
 static char *full_path(const hull_cgroup *cg, size_t i)
@@ -240,9 +256,72 @@ static char *full_path(const hull_cgroup *cg, size_t i)
 	return xasprintf("%s%s/%s", h->mountpoint, h->own_path, p);
 }
 
+static void note_created(hull_cgroup *cg, const char *dir)
+{
+	size_t n = strv_len(cg->created);
+
+	cg->created = xrealloc(cg->created, (n + 2) * sizeof(char *));
+	cg->created[n] = xstrdup(dir);
+	cg->created[n + 1] = NULL;
+}
+
+/* The levels create will make (those missing now), recorded before they
+ * exist: the state saved before create then lets delete --force clean up
+ * after a crash in the middle.  create replaces the list with what it
+ * really made. */
+static void plan_created(hull_cgroup *cg)
+{
+	struct stat sb;
+
+	for (size_t i = 0; i < cg->nhier; i++) {
+		cleanup_free char *p = xstrdup(cg->hier[i].dir);
+		char *s = p + strlen(cg->hier[i].mountpoint);
+		bool missing = false;
+
+		while (s && *s) {
+			char *slash = strchr(s + 1, '/');
+			if (slash)
+				*slash = '\0';
+			missing = missing || stat(p, &sb) < 0;
+			if (missing)
+				note_created(cg, p);
+			if (slash)
+				*slash = '/';
+			s = slash;
+		}
+	}
+}
+
+int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
+		    hull_error **err)
+{
+	cleanup_cgroup hull_cgroup *cg = xcalloc(1, sizeof(*cg));
+	cleanup_free char *raw = NULL;
+
+	cg->layout = hull_cgroup_host_layout();
+	cg->created = xcalloc(1, sizeof(char *));
+	if (systemd) {
+		raw = systemd_path(cgroups_path, id, err);
+		if (!raw)
+			return -1;
+	} else {
+		raw = xstrdup(cgroups_path && *cgroups_path ? cgroups_path : id);
+	}
+	cg->path = normalize_path(raw, err);
+	if (!cg->path)
+		return -1;
+	if (discover_hierarchies(cg, err) < 0)
+		return -1;
+	for (size_t i = 0; i < cg->nhier; i++)
+		cg->hier[i].dir = full_path(cg, i);
+	plan_created(cg);
+	*out = TAKE_PTR(cg);
+	return 0;
+}
+
 char *hull_cgroup_path_at(const hull_cgroup *cg, size_t i)
 {
-	return full_path(cg, i);
+	return xstrdup(cg->hier[i].dir);
 }
 
 void hull_cgroup_free(hull_cgroup *cg)
@@ -253,6 +332,7 @@ void hull_cgroup_free(hull_cgroup *cg)
 		free(cg->hier[i].mountpoint);
 		free(cg->hier[i].controllers);
 		free(cg->hier[i].own_path);
+		free(cg->hier[i].dir);
 	}
 	free(cg->hier);
 	free(cg->path);
@@ -265,17 +345,14 @@ void hull_cgroup_freep(hull_cgroup **cg)
 	hull_cgroup_free(*cg);
 }
 
-static void note_created(hull_cgroup *cg, const char *dir)
+bool hull_cgroup_was_created(const hull_cgroup *cg, const char *dir)
 {
-	size_t n = strv_len(cg->created);
-
-	cg->created = xrealloc(cg->created, (n + 2) * sizeof(char *));
-	cg->created[n] = xstrdup(dir);
-	cg->created[n + 1] = NULL;
+	for (char **c = cg->created; c && *c; c++)
+		if (streq(*c, dir))
+			return true;
+	return false;
 }
 
-/* mkdir -p that remembers which levels it made, so destroy removes only
- * those. */
 /* A new v1 cpuset starts with no cpus and no mems, and nothing can join
  * it: give it its parent's. */
 static int cpuset_inherit(const char *dir, hull_error **err)
@@ -298,6 +375,8 @@ static int cpuset_inherit(const char *dir, hull_error **err)
 	return 0;
 }
 
+/* mkdir -p that remembers which levels it made, so destroy removes only
+ * those. */
 static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *dir, bool cpuset,
 			 hull_error **err)
 {
@@ -313,7 +392,7 @@ static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *di
 			if (cpuset && cpuset_inherit(p, err) < 0)
 				return -1;
 		} else if (errno != EEXIST) {
-			return hull_fail_errno(err, "create cgroup %s", p);
+			return hull_fail_errno(err, "linux.cgroupsPath: create cgroup %s", p);
 		}
 		if (slash)
 			*slash = '/';
@@ -322,29 +401,57 @@ static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *di
 	return 0;
 }
 
-/* v2 needs each controller enabled in every ancestor's subtree_control.
- * Controllers are enabled one at a time so one that cannot be (e.g. in a
- * threaded subtree) does not keep the others off. */
+/* Does a non-root v2 cgroup hold processes of its own? */
+static bool v2_populated(const char *mountpoint, const char *dir)
+{
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir), *data = NULL;
+
+	return !streq(mountpoint, dir) && read_file_at(AT_FDCWD, procs, &data, NULL, NULL) == 0 &&
+	       data[0] != '\0';
+}
+
+/* Writes +c to dir's subtree_control for every controller dir has. */
+static void v2_enable_at(const char *dir)
+{
+	cleanup_free char *ctrls = NULL, *have = NULL;
+	cleanup_free char *file = xasprintf("%s/cgroup.controllers", dir);
+	cleanup_free char *sc = xasprintf("%s/cgroup.subtree_control", dir);
+	char *save = NULL;
+
+	if (read_file_at(AT_FDCWD, file, &ctrls, NULL, NULL) < 0 ||
+	    read_file_at(AT_FDCWD, sc, &have, NULL, NULL) < 0)
+		return;
+	for (char *c = strtok_r(ctrls, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+		char buf[64];
+		int n = snprintf(buf, sizeof(buf), "+%s", c);
+		if (!cg_word_in(have, c))
+			write_file_at(AT_FDCWD, sc, buf, (size_t)n, NULL);
+	}
+}
+
+/*
+ * v2 needs each controller enabled in every ancestor's subtree_control.
+ * Controllers are enabled one at a time so one that cannot be does not
+ * keep the others off; what is missing in the end is reported by the
+ * writer that needs it (cg_v2_require).  An ancestor that holds processes
+ * (e.g. the runtime's own cgroup, for a relative cgroupsPath) is left
+ * alone, and so is everything below it: the kernel would still take the
+ * threaded controllers (cpu, cpuset, pids) there, which turns the new
+ * cgroup "domain invalid" and makes it refuse every process.
+ */
 static void v2_enable_controllers(const char *mountpoint, const char *dir)
 {
 	cleanup_free char *p = xstrdup(dir);
 	char *end = p + strlen(mountpoint);
 
 	for (;;) {
-		cleanup_free char *ctrls = NULL, *file = NULL, *sc = NULL;
-		char *next = strchr(end + 1, '/'), *save = NULL;
+		char *next = strchr(end + 1, '/');
 
 		/* p[0..end) is an ancestor of dir */
 		*end = '\0';
-		file = xasprintf("%s/cgroup.controllers", p);
-		sc = xasprintf("%s/cgroup.subtree_control", p);
-		if (read_file_at(AT_FDCWD, file, &ctrls, NULL, NULL) == 0)
-			for (char *c = strtok_r(ctrls, " \n", &save); c;
-			     c = strtok_r(NULL, " \n", &save)) {
-				char buf[64];
-				int n = snprintf(buf, sizeof(buf), "+%s", c);
-				write_file_at(AT_FDCWD, sc, buf, (size_t)n, NULL);
-			}
+		if (v2_populated(mountpoint, p))
+			return;
+		v2_enable_at(p);
 		*end = '/';
 		if (!next)
 			break;
@@ -352,19 +459,42 @@ static void v2_enable_controllers(const char *mountpoint, const char *dir)
 	}
 }
 
+/* An existing cgroup is only fit for a new container when it is empty and
+ * not frozen: otherwise limits and kill --all would hit other processes. */
+static int check_reused(const struct hull_cgroup_hier *h, hull_error **err)
+{
+	cleanup_free char *procs = xasprintf("%s/cgroup.procs", h->dir), *data = NULL;
+	cleanup_free char *frozen = NULL, *ffile = NULL;
+
+	if (read_file_at(AT_FDCWD, procs, &data, NULL, NULL) == 0 && data[0])
+		return hull_fail(err, EBUSY,
+				 "linux.cgroupsPath: cgroup %s already has processes in it (%s)",
+				 h->dir, procs);
+	ffile = xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.freeze" : "freezer.state");
+	if (read_file_at(AT_FDCWD, ffile, &frozen, NULL, NULL) == 0 &&
+	    (frozen[0] == '1' || strncmp(frozen, "FROZEN", 6) == 0))
+		return hull_fail(err, EBUSY, "linux.cgroupsPath: cgroup %s is frozen (%s)", h->dir,
+				 ffile);
+	return 0;
+}
+
 int hull_cgroup_create(hull_cgroup *cg, const oci_resources *res, hull_error **err)
 {
+	strv_free(cg->created);
+	cg->created = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < cg->nhier; i++) {
-		cleanup_free char *dir = full_path(cg, i);
+		const struct hull_cgroup_hier *h = &cg->hier[i];
+		bool cpuset = !h->v2 && cg_word_in_list(h->controllers, "cpuset");
 
-		bool cpuset = !cg->hier[i].v2 && strstr(cg->hier[i].controllers, "cpuset");
-
-		if (mkdir_tracked(cg, cg->hier[i].mountpoint, dir, cpuset, err) < 0)
+		if (mkdir_tracked(cg, h->mountpoint, h->dir, cpuset, err) < 0)
 			goto fail;
-		if (cg->hier[i].v2)
-			v2_enable_controllers(cg->hier[i].mountpoint, dir);
+		if (!hull_cgroup_was_created(cg, h->dir) && check_reused(h, err) < 0)
+			goto fail;
+		if (h->v2)
+			v2_enable_controllers(h->mountpoint, h->dir);
 	}
-	if (res && hull_cgroup_apply(cg, res, false, err) < 0)
+	/* even without linux.resources: the device list is deny-by-default */
+	if (hull_cgroup_apply(cg, res ? res : &(oci_resources){0}, false, err) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -378,8 +508,7 @@ int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err)
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
 	for (size_t i = 0; i < cg->nhier; i++) {
-		cleanup_free char *dir = full_path(cg, i);
-		cleanup_free char *procs = xasprintf("%s/cgroup.procs", dir);
+		cleanup_free char *procs = xasprintf("%s/cgroup.procs", cg->hier[i].dir);
 
 		if (write_file_at(AT_FDCWD, procs, buf, (size_t)n, err) < 0)
 			return hull_error_prefix(err, "join cgroup");
@@ -413,60 +542,71 @@ static int remove_tree(const char *dir)
 	return -1;
 }
 
-static int destroy_created(char **created, hull_error **err)
+static bool is_container_dir(const hull_cgroup *cg, const char *dir)
 {
-	size_t n = strv_len(created);
+	for (size_t i = 0; i < cg->nhier; i++)
+		if (streq(cg->hier[i].dir, dir))
+			return true;
+	return false;
+}
+
+/* Deepest first (created[] is in creation order).  The container's own
+ * directory goes with whatever the container made below it; an ancestor
+ * hull made goes only once it is empty: other containers may live below
+ * the same prefix. */
+static int destroy_created(const hull_cgroup *cg, hull_error **err)
+{
+	size_t n = strv_len(cg->created);
 	int ret = 0;
 
-	/* deepest first: created[] is in creation order */
 	while (n-- > 0) {
-		if (remove_tree(created[n]) < 0 && ret == 0)
-			ret = hull_fail_errno(err, "remove cgroup %s", created[n]);
+		const char *dir = cg->created[n];
+		if (is_container_dir(cg, dir)) {
+			if (remove_tree(dir) < 0 && ret == 0)
+				ret = hull_fail_errno(err, "remove cgroup %s", dir);
+		} else if (rmdir(dir) < 0 && errno != ENOENT && errno != EBUSY &&
+			   errno != ENOTEMPTY && ret == 0) {
+			ret = hull_fail_errno(err, "remove cgroup %s", dir);
+		}
 	}
 	return ret;
 }
 
 int hull_cgroup_destroy(hull_cgroup *cg, hull_error **err)
 {
-	int r = destroy_created(cg->created, err);
+	int r = destroy_created(cg, err);
 
 	strv_free(cg->created);
 	cg->created = xcalloc(1, sizeof(char *));
 	return r;
 }
 
+/* Is controller among the root's cgroup.controllers of a v2 hierarchy? */
+static bool v2_has_controller(const struct hull_cgroup_hier *h, const char *controller)
+{
+	cleanup_free char *file = xasprintf("%s/cgroup.controllers", h->mountpoint);
+	cleanup_free char *ctrls = NULL;
+
+	return read_file_at(AT_FDCWD, file, &ctrls, NULL, NULL) == 0 &&
+	       cg_word_in(ctrls, controller);
+}
+
 const char *hull_cgroup_dir(hull_cgroup *cg, const char *controller, bool *v2)
 {
-	static char *last;
-
 	for (size_t i = 0; i < cg->nhier; i++) {
 		const struct hull_cgroup_hier *h = &cg->hier[i];
-		bool match = !controller;
+		bool match;
 
-		if (controller && !h->v2) {
-			cleanup_free char *c = xasprintf(",%s,", h->controllers);
-			cleanup_free char *want = xasprintf(",%s,", controller);
-			match = strstr(c, want) != NULL;
-		} else if (controller && h->v2) {
-			cleanup_free char *file = xasprintf("%s/cgroup.controllers", h->mountpoint);
-			cleanup_free char *ctrls = NULL;
-			if (!*controller)
-				match = true;
-			else if (read_file_at(AT_FDCWD, file, &ctrls, NULL, NULL) == 0) {
-				cleanup_free char *c = xasprintf(" %s ", ctrls);
-				cleanup_free char *want = xasprintf(" %s ", controller);
-				for (char *q = c; *q; q++)
-					if (*q == '\n')
-						*q = ' ';
-				match = strstr(c, want) != NULL;
-			}
-		}
+		if (!controller)
+			match = true;
+		else if (!h->v2)
+			match = *controller && cg_word_in_list(h->controllers, controller);
+		else
+			match = !*controller || v2_has_controller(h, controller);
 		if (match) {
-			free(last);
-			last = full_path(cg, i);
 			if (v2)
 				*v2 = h->v2;
-			return last;
+			return h->dir;
 		}
 	}
 	return NULL;
@@ -480,7 +620,7 @@ void hull_cgroup_save(const hull_cgroup *cg, oci_hull_state *st)
 	m->values = xcalloc(cg->nhier + 1, sizeof(char *));
 	for (size_t i = 0; i < cg->nhier; i++) {
 		m->keys[i] = xstrdup(cg->hier[i].mountpoint);
-		m->values[i] = full_path(cg, i);
+		m->values[i] = xstrdup(cg->hier[i].dir);
 	}
 	m->len = cg->nhier;
 	oci_string_map_free(st->cgroup_paths);
@@ -492,25 +632,58 @@ void hull_cgroup_save(const hull_cgroup *cg, oci_hull_state *st)
 		st->cgroups_created[i] = xstrdup(cg->created[i]);
 }
 
-/* A cgroup rebuilt from state: one "hierarchy" per stored path, so later
- * commands never re-read mountinfo. */
+/* The hierarchies as this process sees them, read once: later commands
+ * learn each stored mount point's controllers from it. */
+static const hull_cgroup *host_hierarchies(void)
+{
+	static hull_cgroup *host;
+
+	if (!host) {
+		hull_cgroup *h = xcalloc(1, sizeof(*h));
+		if (discover_hierarchies(h, NULL) < 0)
+			h->nhier = 0;
+		host = h;
+	}
+	return host;
+}
+
+/* A mount point that is no longer mounted: judge it by its name. */
+static void guess_hier(struct hull_cgroup_hier *h, const char *mnt)
+{
+	struct statfs fs;
+	const char *base = strrchr(mnt, '/') ? strrchr(mnt, '/') + 1 : mnt;
+
+	h->v2 = statfs(mnt, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+	h->controllers = xstrdup(h->v2 ? "" : streq(base, "systemd") ? "name=systemd" : base);
+}
+
+/* A cgroup rebuilt from state: the stored directory per hierarchy, so later
+ * commands act on exactly the cgroups create made. */
 int hull_cgroup_load(const oci_hull_state *st, hull_cgroup **out, hull_error **err)
 {
 	hull_cgroup *cg = xcalloc(1, sizeof(*cg));
-	struct statfs fs;
+	const hull_cgroup *host = host_hierarchies();
+	size_t n = st->cgroup_paths ? st->cgroup_paths->len : 0;
 
 	cg->layout = hull_cgroup_host_layout();
-	cg->path = xstrdup("/");
-	if (st->cgroup_paths) {
-		cg->hier = xcalloc(st->cgroup_paths->len + 1, sizeof(*cg->hier));
-		for (size_t i = 0; i < st->cgroup_paths->len; i++) {
-			struct hull_cgroup_hier *h = &cg->hier[cg->nhier++];
-			const char *mnt = st->cgroup_paths->keys[i];
-			/* mountpoint := the stored full path; path "/" appends nothing */
-			h->mountpoint = xstrdup(st->cgroup_paths->values[i]);
-			h->v2 = statfs(mnt, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
-			h->controllers = xstrdup(h->v2 ? "" : strrchr(mnt, '/') + 1);
-			h->own_path = xstrdup("/");
+	cg->path = xstrdup("");
+	cg->hier = xcalloc(n + 1, sizeof(*cg->hier));
+	for (size_t i = 0; i < n; i++) {
+		struct hull_cgroup_hier *h = &cg->hier[cg->nhier++];
+		const char *mnt = st->cgroup_paths->keys[i];
+		const struct hull_cgroup_hier *known = NULL;
+
+		for (size_t j = 0; j < host->nhier && !known; j++)
+			if (streq(host->hier[j].mountpoint, mnt))
+				known = &host->hier[j];
+		h->mountpoint = xstrdup(mnt);
+		h->dir = xstrdup(st->cgroup_paths->values[i]);
+		h->own_path = xstrdup("/");
+		if (known) {
+			h->v2 = known->v2;
+			h->controllers = xstrdup(known->controllers);
+		} else {
+			guess_hier(h, mnt);
 		}
 	}
 	cg->created = xcalloc(st->cgroups_created_len + 1, sizeof(char *));
@@ -528,142 +701,4 @@ int hull_cgroup_destroy_from_state(const oci_hull_state *st, hull_error **err)
 	if (hull_cgroup_load(st, &cg, err) < 0)
 		return -1;
 	return hull_cgroup_destroy(cg, err);
-}
-
-static int read_pids(const char *dir, pid_t **pids, size_t *n, hull_error **err)
-{
-	cleanup_free char *file = xasprintf("%s/cgroup.procs", dir), *data = NULL;
-	size_t cap = 16, count = 0;
-	pid_t *v;
-	char *save = NULL;
-
-	if (read_file_at(AT_FDCWD, file, &data, NULL, err) < 0)
-		return -1;
-	v = xcalloc(cap, sizeof(*v));
-	for (char *t = strtok_r(data, "\n", &save); t; t = strtok_r(NULL, "\n", &save)) {
-		if (count == cap) {
-			cap *= 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[count++] = (pid_t)atoi(t);
-	}
-	*pids = v;
-	*n = count;
-	return 0;
-}
-
-int hull_cgroup_pids(hull_cgroup *cg, pid_t **pids, size_t *n, hull_error **err)
-{
-	/* pids or freezer hold every process; any hierarchy does. */
-	const char *dir = hull_cgroup_dir(cg, "pids", NULL);
-
-	if (!dir)
-		dir = hull_cgroup_dir(cg, NULL, NULL);
-	if (!dir)
-		return hull_fail(err, ENOENT, "container has no cgroup");
-	return read_pids(dir, pids, n, err);
-}
-
-int hull_cgroup_kill_all(hull_cgroup *cg, int sig, hull_error **err)
-{
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-	bool v2 = false;
-	const char *dir = hull_cgroup_dir(cg, "", &v2);
-
-	if (sig == SIGKILL && dir && v2) {
-		cleanup_free char *kill_file = xasprintf("%s/cgroup.kill", dir);
-		if (access(kill_file, F_OK) == 0 &&
-		    write_file_at(AT_FDCWD, kill_file, "1", 1, NULL) == 0)
-			return 0;
-	}
-	/* Freeze first so nothing forks between reading the list and killing. */
-	bool froze = hull_cgroup_freeze(cg, true, NULL) == 0;
-	if (hull_cgroup_pids(cg, &pids, &n, err) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return hull_fail_errno(err, "kill %d", (int)pids[i]);
-	if (froze)
-		hull_cgroup_freeze(cg, false, NULL);
-	return 0;
-}
-
-static int freezer_v1(const char *dir, bool freeze, hull_error **err)
-{
-	cleanup_free char *file = xasprintf("%s/freezer.state", dir);
-	const char *want = freeze ? "FROZEN" : "THAWED";
-
-	for (int i = 0; i < 1000; i++) {
-		cleanup_free char *cur = NULL;
-		if (write_file_at(AT_FDCWD, file, want, strlen(want), err) < 0)
-			return -1;
-		if (read_file_at(AT_FDCWD, file, &cur, NULL, err) < 0)
-			return -1;
-		if (strncmp(cur, want, strlen(want)) == 0)
-			return 0;
-		struct timespec ts = {0, 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return hull_fail(err, EBUSY, "%s: the cgroup did not reach %s", file, want);
-}
-
-static int freezer_v2(const char *dir, bool freeze, hull_error **err)
-{
-	cleanup_free char *file = xasprintf("%s/cgroup.freeze", dir);
-	cleanup_free char *events = xasprintf("%s/cgroup.events", dir);
-
-	if (write_file_at(AT_FDCWD, file, freeze ? "1" : "0", 1, err) < 0)
-		return -1;
-	for (int i = 0; i < 1000; i++) {
-		cleanup_free char *ev = NULL;
-		const char *f;
-		if (read_file_at(AT_FDCWD, events, &ev, NULL, err) < 0)
-			return -1;
-		f = strstr(ev, "frozen ");
-		if (f && f[7] == (freeze ? '1' : '0'))
-			return 0;
-		struct timespec ts = {0, 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	return hull_fail(err, EBUSY, "%s: the cgroup did not %s", file, freeze ? "freeze" : "thaw");
-}
-
-int hull_cgroup_freeze(hull_cgroup *cg, bool freeze, hull_error **err)
-{
-	bool v2 = false;
-	const char *dir = hull_cgroup_dir(cg, "freezer", &v2);
-
-	if (dir)
-		return freezer_v1(dir, freeze, err);
-	if (cg->layout == HULL_CGROUP_V2 && (dir = hull_cgroup_dir(cg, "", &v2)))
-		return freezer_v2(dir, freeze, err);
-	return hull_fail(err, ENOTSUP, "no freezer: neither a v1 freezer hierarchy nor cgroup v2");
-}
-
-bool hull_cgroup_is_frozen(hull_cgroup *cg)
-{
-	cleanup_free char *data = NULL, *file = NULL;
-	bool v2 = false;
-	const char *dir = hull_cgroup_dir(cg, "freezer", &v2);
-
-	if (dir) {
-		file = xasprintf("%s/freezer.state", dir);
-		return read_file_at(AT_FDCWD, file, &data, NULL, NULL) == 0 &&
-		       strncmp(data, "FROZEN", 6) == 0;
-	}
-	if (cg->layout == HULL_CGROUP_V2 && (dir = hull_cgroup_dir(cg, "", &v2))) {
-		file = xasprintf("%s/cgroup.freeze", dir);
-		return read_file_at(AT_FDCWD, file, &data, NULL, NULL) == 0 && data[0] == '1';
-	}
-	return false;
-}
-
-bool hull_cgroup_is_frozen_from_state(const oci_hull_state *st)
-{
-	cleanup_cgroup hull_cgroup *cg = NULL;
-
-	if (!st->cgroup_paths || hull_cgroup_load(st, &cg, NULL) < 0)
-		return false;
-	return hull_cgroup_is_frozen(cg);
 }

@@ -15,6 +15,8 @@
  * hierarchy that holds its controller, through the v1 or the v2 writer
  * (cgroup-v1.c, cgroup-v2.c).  On a hybrid host that means e.g. memory in
  * /sys/fs/cgroup/memory (v1) and hugetlb in /sys/fs/cgroup/unified (v2).
+ * cgroup-resources.c decides which; cgroup-devices.c does the device list
+ * (v1 files or a v2 BPF program), cgroup-stats.c reads the statistics.
  */
 
 enum hull_cgroup_layout {
@@ -25,8 +27,9 @@ enum hull_cgroup_layout {
 
 struct hull_cgroup_hier {
 	char *mountpoint;  /* /sys/fs/cgroup/memory */
-	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; v2: cgroup.controllers */
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" for v2 */
 	char *own_path;	   /* this process's cgroup in the hierarchy */
+	char *dir;	   /* the container's cgroup: mountpoint + path */
 	bool v2;
 };
 
@@ -36,9 +39,15 @@ typedef struct hull_cgroup {
 	size_t nhier;
 	char *path;	/* the container's path below each hierarchy's root */
 	char **created; /* directories hull made, outermost first (NULL-terminated) */
+	/* linux.devices, borrowed from the config during create: the runtime
+	 * makes these nodes, so the device cgroup lets it mknod them. */
+	oci_device **device_nodes;
+	size_t ndevice_nodes;
+	bool device_nodes_set; /* unset: mknod of any node is allowed (runc's way) */
 } hull_cgroup;
 
 enum hull_cgroup_layout hull_cgroup_host_layout(void);
+const char *hull_cgroup_layout_name(enum hull_cgroup_layout l);
 
 /* Works out where the container's cgroup lives; touches nothing. */
 int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
@@ -47,15 +56,21 @@ void hull_cgroup_free(hull_cgroup *cg);
 void hull_cgroup_freep(hull_cgroup **cg);
 #define cleanup_cgroup __attribute__((cleanup(hull_cgroup_freep)))
 
+/* Call before hull_cgroup_create with linux.devices (borrowed, may be
+ * empty): only those nodes, besides the default devices, may be made. */
+void hull_cgroup_set_device_nodes(hull_cgroup *cg, oci_device **devices, size_t n);
+
 /* mkdir in every hierarchy, then the resources.  On failure, everything
- * created is removed again. */
+ * created is removed again.  An existing cgroup that already holds
+ * processes or is frozen is refused (config-linux.md "fit for purpose"). */
 int hull_cgroup_create(hull_cgroup *cg, const oci_resources *res, hull_error **err);
 int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err);
 /* Removes what hull created (and what the container made below it). */
 int hull_cgroup_destroy(hull_cgroup *cg, hull_error **err);
 
-/* Full path of the container's cgroup in the hierarchy holding controller
- * (NULL: the first; "" is the v2 tree).  NULL if not mounted. */
+/* The container's directory in the hierarchy holding controller (NULL: the
+ * first hierarchy; "": the v2 tree), owned by cg.  NULL if not mounted.
+ * For v2 "holding" means listed in the root's cgroup.controllers. */
 const char *hull_cgroup_dir(hull_cgroup *cg, const char *controller, bool *v2);
 
 /* The container's directory in hierarchy i (malloc'd). */
@@ -66,12 +81,18 @@ int hull_cgroup_load(const oci_hull_state *st, hull_cgroup **out, hull_error **e
 int hull_cgroup_destroy_from_state(const oci_hull_state *st, hull_error **err);
 bool hull_cgroup_is_frozen_from_state(const oci_hull_state *st);
 
+/* Every process of the container, its sub-cgroups included. */
 int hull_cgroup_pids(hull_cgroup *cg, pid_t **pids, size_t *n, hull_error **err);
 int hull_cgroup_kill_all(hull_cgroup *cg, int sig, hull_error **err);
 int hull_cgroup_freeze(hull_cgroup *cg, bool freeze, hull_error **err);
 bool hull_cgroup_is_frozen(hull_cgroup *cg);
 
-/* linux.resources, written to the controllers (create and update). */
+/* linux.resources, written to the controllers (create and update).  Error
+ * messages name the field ("linux.resources.memory.limit") and the file. */
 int hull_cgroup_apply(hull_cgroup *cg, const oci_resources *res, bool update, hull_error **err);
+
+/* The container's statistics as the JSON object of `events` ("data"), and
+ * the number of OOM kills so far (for the "oom" event). */
+int hull_cgroup_stats(hull_cgroup *cg, char **json, uint64_t *oom_kills, hull_error **err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "cgroup.h"
 #include "failpoint.h"
 #include "hooks.h"
+#include "resctrl.h"
 #include "rootfs.h"
 #include "log.h"
 #include "utils.h"
@@ -151,6 +152,8 @@ int hull_destroy(hull_store *store, hull_cdir *c, oci_hull_state *st, hull_error
 	hull_failpoint("delete-cgroup");
 	if (st->host_mount_ns)
 		hull_rootfs_detach(st->rootfs);
+	if (st->resctrl_group)
+		hull_resctrl_remove(st->resctrl_group);
 	hull_run_poststop(st);
 	return hull_cdir_remove(store, c, err);
 }

@@ -12,6 +12,7 @@
 #include "failpoint.h"
 #include "init.h"
 #include "process.h"
+#include "resctrl.h"
 #include "rootfs.h"
 #include "log.h"
 #include "sync.h"
@@ -134,6 +135,8 @@ static int plan(struct spawn *sp, hull_error **err)
 		    "%s: linux.uidMappings: a new user namespace needs uidMappings and "
 		    "gidMappings",
 		    config_name);
+	if (cfg->linux_->intel_rdt && hull_resctrl_check(cfg->linux_->intel_rdt, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
 	if (p && p->apparmor_profile && *p->apparmor_profile && !hull_apparmor_enabled())
 		return hull_fail(
 		    err, ENOTSUP,
@@ -157,9 +160,14 @@ static int setup_cgroup(struct spawn *sp, hull_error **err)
 	if (hull_cgroup_new(sp->opts->id, l->cgroups_path, sp->ctx->systemd_cgroup, &sp->init.cg,
 			    err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
-	/* Record where it will be before making it: a crash in between still
-	 * leaves delete --force something to clean. */
+	/* Record where it will be, and which levels it will make, before
+	 * making it: a crash in between still leaves delete --force something
+	 * to clean. */
 	hull_cgroup_save(sp->init.cg, sp->st);
+	if (hull_state_save(sp->cdir, sp->st, err) < 0)
+		return -1;
+	/* linux.devices get mknod in the device cgroup's default rules */
+	hull_cgroup_set_device_nodes(sp->init.cg, l->devices, l->devices_len);
 	if (hull_cgroup_create(sp->init.cg, l->resources, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	hull_cgroup_save(sp->init.cg, sp->st);
@@ -257,6 +265,14 @@ static int release_child(struct spawn *sp, hull_error **err)
 	sp->st->pid = sp->pid;
 	sp->st->pid_present = true;
 
+	if (l->intel_rdt) {
+		if (hull_resctrl_enter(l->intel_rdt, sp->opts->id, sp->pid, &sp->st->resctrl_group,
+				       err) < 0)
+			return hull_error_prefix(err, "%s", config_name);
+		/* before anything else can fail: undo must see it */
+		if (sp->st->resctrl_group && hull_state_save(sp->cdir, sp->st, err) < 0)
+			return -1;
+	}
 	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	snprintf(buf, sizeof(buf), "%d", (int)sp->pid);
@@ -374,6 +390,8 @@ static void undo(struct spawn *sp)
 	}
 	if (sp->st && sp->st->host_mount_ns)
 		hull_rootfs_detach(sp->st->rootfs);
+	if (sp->st && sp->st->resctrl_group)
+		hull_resctrl_remove(sp->st->resctrl_group);
 	if (sp->init.cg && hull_cgroup_destroy(sp->init.cg, &e) < 0) {
 		hull_warn("%s", e->msg);
 		hull_error_freep(&e);
