@@ -66,7 +66,7 @@ if [ -x tests/vm/run-in-vm.sh ] && ls tests/bats/cgroups*.bats >/dev/null 2>&1 &
 	command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-* >/dev/null 2>&1; then
 	section "cgroup suites in a pure cgroup v2 guest"
 	mkdir -p "$out/bats-v2"
-	tests/vm/run-in-vm.sh --timeout 1500 --share "$out/bats-v2" -- \
+	tests/vm/run-in-vm.sh --timeout 3600 --share "$out/bats-v2" -- \
 		tests/bats/run.sh --runtime "$repo/hull" --tap-dir "$out/bats-v2" tests/bats/cgroups*.bats 2>&1 | tail -n 30
 	count_tap "$out"/bats-v2/*.tap
 else
