@@ -4,8 +4,10 @@
 #include "utils.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *format = "table";
@@ -23,13 +25,39 @@ static bool has_pid(const pid_t *pids, size_t n, long pid)
 	return false;
 }
 
+/* The index of the PID column in ps(1)'s header line, or -1. */
+static int pid_column(const char *header)
+{
+	char copy[4096], *save = NULL;
+	int col = 0;
+
+	snprintf(copy, sizeof(copy), "%s", header);
+	for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save), col++)
+		if (streq(t, "PID"))
+			return col;
+	return -1;
+}
+
+static bool line_has_pid(const char *line, int pidcol, const pid_t *pids, size_t n)
+{
+	char copy[4096], *save = NULL, *t;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	t = strtok_r(copy, " \t\n", &save);
+	for (int col = 0; t && col < pidcol; col++)
+		t = strtok_r(NULL, " \t\n", &save);
+	return t && has_pid(pids, n, strtol(t, NULL, 10));
+}
+
 /* table: ps(1) with the given options (default -ef), filtered to the
- * container's processes by the PID column. */
+ * container's processes by the PID column.  Returns the exit status. */
 static int print_table(const pid_t *pids, size_t n, char **args, int nargs)
 {
-	char **argv = xcalloc((size_t)nargs + 2, sizeof(char *));
+	/* "ps", the options (or "-ef") and the terminating NULL. */
+	char **argv = xcalloc((size_t)nargs + 3, sizeof(char *));
 	char line[4096];
-	int pidcol = -1;
+	int pidcol = -1, status = 0;
+	hull_error *err = NULL;
 	FILE *f;
 	int fds[2];
 	pid_t child;
@@ -39,41 +67,48 @@ static int print_table(const pid_t *pids, size_t n, char **args, int nargs)
 		argv[i + 1] = args[i];
 	if (!nargs)
 		argv[1] = (char *)"-ef";
-	if (pipe(fds) < 0 || (child = fork()) < 0)
-		return -1;
-	if (child == 0) {
-		dup2(fds[1], 1);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		hull_fail_errno(&err, "ps: pipe");
+		free(argv);
+		return cli_fail(err);
+	}
+	child = fork();
+	if (child < 0) {
+		hull_fail_errno(&err, "ps: fork");
 		close(fds[0]);
 		close(fds[1]);
+		free(argv);
+		return cli_fail(err);
+	}
+	if (child == 0) {
+		if (dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp("ps", argv);
+		fprintf(stderr, "hull ps: cannot run ps: %s\n", strerror(errno));
 		_exit(127);
 	}
+	free(argv);
 	close(fds[1]);
 	f = fdopen(fds[0], "r");
+	if (!f)
+		close(fds[0]);
 	while (f && fgets(line, sizeof(line), f)) {
 		if (pidcol < 0) {
-			char copy[4096], *save = NULL;
-			int col = 0;
-			strcpy(copy, line);
-			for (char *t = strtok_r(copy, " \t\n", &save); t;
-			     t = strtok_r(NULL, " \t\n", &save), col++)
-				if (streq(t, "PID"))
-					pidcol = col;
+			pidcol = pid_column(line);
 			fputs(line, stdout);
-			continue;
+		} else if (line_has_pid(line, pidcol, pids, n)) {
+			fputs(line, stdout);
 		}
-		char copy[4096], *save = NULL, *t;
-		strcpy(copy, line);
-		t = strtok_r(copy, " \t\n", &save);
-		for (int col = 0; t && col < pidcol; col++)
-			t = strtok_r(NULL, " \t\n", &save);
-		if (t && has_pid(pids, n, strtol(t, NULL, 10)))
-			fputs(line, stdout);
 	}
 	if (f)
 		fclose(f);
-	free(argv);
-	return 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && pidcol >= 0)
+		return 0;
+	if (pidcol < 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		fprintf(stderr, "hull ps: the output of ps has no PID column\n");
+	return 1;
 }
 
 static int run_ps(hull_context *ctx, int argc, char **argv)
@@ -96,7 +131,9 @@ static int run_ps(hull_context *ctx, int argc, char **argv)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		puts("]");
 	} else if (streq(format, "table")) {
-		print_table(pids, n, pos + 1, npos - 1);
+		int rc = print_table(pids, n, pos + 1, npos - 1);
+		free(pids);
+		return rc;
 	} else {
 		free(pids);
 		return cli_usage_error(&cmd_ps, "--format: expected table or json, got \"%s\"",
