@@ -311,7 +311,9 @@ static void array_value(struct pctx *c, struct frame *f, const struct val *v)
 	size_t esz = oci__elem_size(fd->kind);
 
 	f->idx = n;
-	if (n == f->cap) {
+	/* One spare element past the last, zeroed, so that string arrays end
+	 * with a NULL: hull hands process.args and env to execve as they are. */
+	if (n + 2 > f->cap) {
 		size_t cap = f->cap * 2;
 		if (cap < f->cap || cap > SIZE_MAX / esz) {
 			c->oom = true;
@@ -328,7 +330,7 @@ static void array_value(struct pctx *c, struct frame *f, const struct val *v)
 	}
 	/* A struct element belongs to the array as soon as it is allocated, even
 	 * when reading it fails later. */
-	memset(arr + n * esz, 0, esz);
+	memset(arr + n * esz, 0, 2 * esz);
 	if (store(c, fd, v, arr + n * esz) == 0 ||
 	    (fd->kind == OCI_K_STRUCT && oci__get_ptr(arr + n * esz)))
 		oci__set_size(obj + fd->aux, n + 1);
@@ -635,9 +637,11 @@ static bool is_json_space(char ch)
 #define TOKEN_CHARS "0123456789+-.eEtruefalsn"
 
 /* The start of the token ending at data[pos]: yajl reports grammar errors
- * after reading the whole token. */
-static size_t token_start(const char *data, size_t pos)
+ * after reading the whole token.  data[len] need not be readable. */
+static size_t token_start(const char *data, size_t len, size_t pos)
 {
+	if (pos >= len)
+		return pos;
 	char ch = data[pos];
 	if (ch == '"') {
 		while (pos > 0) {
@@ -658,8 +662,10 @@ static size_t token_start(const char *data, size_t pos)
 }
 
 /* The first byte of the non-ASCII sequence at or before data[pos]. */
-static size_t utf8_run_start(const char *data, size_t pos)
+static size_t utf8_run_start(const char *data, size_t len, size_t pos)
 {
+	if (pos >= len)
+		return pos;
 	if ((unsigned char)data[pos] < 0x80 && pos > 0 && (unsigned char)data[pos - 1] >= 0x80)
 		pos--;
 	while (pos > 0 && ((unsigned char)data[pos] & 0xc0) == 0x80)
@@ -694,9 +700,9 @@ static char *syntax_error(yajl_handle h, const char *source, const char *data, s
 		if (!strstr(reason, "inside") && pos > 0)
 			pos--;
 		if (yerr && strncmp((const char *)yerr, "parse error", 11) == 0)
-			pos = token_start(data, pos);
+			pos = token_start(data, len, pos);
 		else if (strstr(reason, "UTF8"))
-			pos = utf8_run_start(data, pos);
+			pos = utf8_run_start(data, len, pos);
 	}
 	unsigned long line = 1, col = 1;
 	for (size_t i = 0; i < pos; i++) {

@@ -790,6 +790,37 @@ static void test_data_not_terminated(void)
 	free(err);
 }
 
+/* String arrays go to execve as they are: every length, including the
+ * ones that fill the parser's allocation exactly (4, 8, 16), must end
+ * with a NULL.  A syntax error at the very end of an unterminated buffer
+ * must not read past it (both found by tests/fuzz). */
+static void test_strv_terminated(void)
+{
+	for (size_t n = 0; n <= 40; n++) {
+		char doc[512] = "{\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"args\":[";
+		char *err = NULL;
+		for (size_t i = 0; i < n; i++)
+			strcat(doc, i ? ",\"a\"" : "\"a\"");
+		strcat(doc, "]}");
+		oci_process *p = oci_process_parse_data(doc, strlen(doc), "process.json", &err);
+		CHECK_STR(err, NULL);
+		REQUIRE(p && p->args && p->args_len == n);
+		CHECK(p->args[n] == NULL);
+		oci_process_free(p);
+	}
+	const char *cut[] = {"{\"cwd\":\"", "{\"cwd\":tru", "{\"cwd\":1", "[\"\xc3"};
+	for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+		size_t len = strlen(cut[i]);
+		char *copy = malloc(len), *err = NULL;
+		REQUIRE(copy);
+		memcpy(copy, cut[i], len); /* no NUL: ASan catches a read past len */
+		CHECK(!oci_process_parse_data(copy, len, "process.json", &err));
+		CHECK(err != NULL);
+		free(err);
+		free(copy);
+	}
+}
+
 /* ------------------------------------------------------------------------ */
 /* Files */
 
@@ -1445,6 +1476,7 @@ int main(void)
 	run("null counts as absent", test_null_absent);
 	run("duplicate keys: the last one wins", test_duplicates);
 	run("parse_data reads exactly len bytes; source NULL", test_data_not_terminated);
+	run("string arrays end with NULL; errors stay inside len", test_strv_terminated);
 	run("FIFO refused without hanging", test_fifo);
 	run("/dev/zero and directories refused", test_dev_zero);
 	run("missing file", test_missing_file);
