@@ -13,25 +13,29 @@
 #define CONFIG_NAME	"config.json"
 #define CONFIG_MAX_SIZE (64 << 20)
 
+/* A SemVer numeric identifier: digits, no sign, no leading zero. */
+static const char *semver_number(const char *s, int *out)
+{
+	long n = 0;
+	const char *p = s;
+
+	while (*p >= '0' && *p <= '9' && p - s < 9)
+		n = n * 10 + (*p++ - '0');
+	if (p == s || (*p >= '0' && *p <= '9') || (s[0] == '0' && p - s > 1))
+		return NULL;
+	*out = (int)n;
+	return p;
+}
+
+/* MAJOR.MINOR.PATCH, then nothing or a SemVer pre-release/build suffix. */
 static int parse_version(const char *v, int *maj, int *min, int *patch)
 {
-	char *end;
-	long a, b, c;
+	const char *p = semver_number(v, maj);
 
-	errno = 0;
-	a = strtol(v, &end, 10);
-	if (end == v || *end != '.')
+	if (!p || *p != '.' || !(p = semver_number(p + 1, min)) || *p != '.' ||
+	    !(p = semver_number(p + 1, patch)))
 		return -1;
-	b = strtol(end + 1, &end, 10);
-	if (*end != '.')
-		return -1;
-	c = strtol(end + 1, &end, 10);
-	if (errno || a < 0 || b < 0 || c < 0 || (*end && *end != '-' && *end != '+'))
-		return -1;
-	*maj = (int)a;
-	*min = (int)b;
-	*patch = (int)c;
-	return 0;
+	return *p == '\0' || *p == '-' || *p == '+' ? 0 : -1;
 }
 
 int hull_oci_version_check(const char *v, hull_error **err)
