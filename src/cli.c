@@ -110,16 +110,21 @@ static int parse_option(const struct cli_cmd *cmd, const struct cli_opt *opts, i
 	return set_value(cmd, o, argv[++*i], err);
 }
 
+/*
+ * The positional arguments are gathered in place at the front of argv
+ * (argv[1..n]): each goes to a slot at or before the one it was read
+ * from, so nothing unread is overwritten, and nothing is allocated.
+ */
 int cli_parse(const struct cli_cmd *cmd, const struct cli_opt *opts, int argc, char **argv,
 	      int stop_after, char ***pos, int *npos, hull_error **err)
 {
-	char **p = xcalloc((size_t)argc + 1, sizeof(char *));
+	char **p = argv + 1;
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
+		char *a = argv[i];
 		if (stop_after > 0 && n >= stop_after) {
-			p[n++] = argv[i];
+			p[n++] = a;
 			continue;
 		}
 		if (streq(a, "--")) {
@@ -128,14 +133,14 @@ int cli_parse(const struct cli_cmd *cmd, const struct cli_opt *opts, int argc, c
 			break;
 		}
 		if (a[0] == '-' && a[1]) {
-			if (parse_option(cmd, opts, argc, argv, &i, err) < 0) {
-				free(p);
+			if (parse_option(cmd, opts, argc, argv, &i, err) < 0)
 				return -1;
-			}
 			continue;
 		}
-		p[n++] = argv[i];
+		p[n++] = a;
 	}
+	if (argc > 0)
+		p[n] = NULL;
 	*pos = p;
 	*npos = n;
 	return 0;

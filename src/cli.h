@@ -39,7 +39,8 @@ struct cli_cmd {
 };
 
 /* Parses argv[1..] (argv[0] is the command); positional arguments go to
- * *pos.  stop_after > 0 stops option parsing after that many positionals
+ * *pos (argv[1..npos], rearranged in place; nothing to free).  stop_after > 0
+ * stops option parsing after that many positionals
  * (exec: the rest is the command).  --help prints the usage and exits 0. */
 int cli_parse(const struct cli_cmd *cmd, const struct cli_opt *opts, int argc, char **argv,
 	      int stop_after, char ***pos, int *npos, hull_error **err);

@@ -97,14 +97,10 @@ static int run_events(hull_context *ctx, int argc, char **argv)
 
 	if (cli_parse(&cmd_events, events_opts, argc, argv, 0, &pos, &n, &err) < 0)
 		return cli_fail(err);
-	if (n != 1) {
-		free(pos);
+	if (n != 1)
 		return cli_usage_error(&cmd_events, "expected one container ID");
-	}
-	if (parse_interval(interval, &ms, &err) < 0) {
-		free(pos);
+	if (parse_interval(interval, &ms, &err) < 0)
 		return cli_fail(err);
-	}
 	if (stats_once) {
 		char *json = NULL;
 		if (hull_container_stats(ctx, pos[0], &json, NULL, &err) < 0)
@@ -115,7 +111,6 @@ static int run_events(hull_context *ctx, int argc, char **argv)
 	} else if (stream(ctx, pos[0], ms, &err) < 0) {
 		r = cli_fail(err);
 	}
-	free(pos);
 	return r;
 }
 

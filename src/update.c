@@ -212,10 +212,8 @@ static int run_update(hull_context *ctx, int argc, char **argv)
 
 	if (cli_parse(&cmd_update, update_opts, argc, argv, 0, &pos, &n, &err) < 0)
 		return cli_fail(err);
-	if (n != 1) {
-		free(pos);
+	if (n != 1)
 		return cli_usage_error(&cmd_update, "expected one container ID");
-	}
 	if (resources_file ? read_resources(resources_file, &res, &err) < 0
 			   : !(res = xcalloc(1, sizeof(*res))))
 		goto fail;
@@ -224,11 +222,9 @@ static int run_update(hull_context *ctx, int argc, char **argv)
 	if (hull_container_update(ctx, pos[0], res, &err) < 0)
 		goto fail;
 	oci_resources_free(res);
-	free(pos);
 	return 0;
 fail:
 	oci_resources_free(res);
-	free(pos);
 	r = cli_fail(err);
 	return r;
 }
