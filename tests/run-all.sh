@@ -6,6 +6,7 @@
 #   2. the bats suites against ./hull on this host
 #   3. the cgroup suites again in a pure cgroup v2 guest (tests/vm), when
 #      qemu and a kernel are there
+#   3a. a short libFuzzer pass (tests/fuzz) and valgrind over every command
 #   4. the OCI conformance suite (runtime-tools) against ./hull, gated on
 #      tests/conformance/expected-pass.txt
 # Each part's TAP is summed; the last line is "N passed, N failed" and the
@@ -62,6 +63,34 @@ if [ -x tests/crash/run.sh ]; then
 	count_tap "$out"/crash/*.tap
 fi
 
+if command -v clang >/dev/null && [ -x tests/fuzz/run.sh ]; then
+	# A short pass over every libFuzzer target: the seeds (with every
+	# crash reproducer found so far) and a few seconds of new inputs.
+	# Long runs are tests/fuzz/run.sh --seconds N by hand.
+	section "fuzzing (libFuzzer, ASan+UBSan, ${HULL_FUZZ_SECONDS:-5} s per target)"
+	tests/fuzz/run.sh --seconds "${HULL_FUZZ_SECONDS:-5}" --build-dir "$out/fuzz-build" \
+		>"$out/fuzz.tap" 2>"$out/fuzz.log"
+	grep -E '^(ok|not ok) ' "$out/fuzz.tap"
+	count_tap "$out/fuzz.tap"
+	grep -q '^1\.\.' "$out/fuzz.tap" || { echo "run-all: fuzz build failed (see $out/fuzz.log)" >&2; failed=$((failed + 1)); }
+else
+	echo "run-all: no clang: fuzzing did not run" >&2
+	failed=$((failed + 1))
+fi
+
+if command -v valgrind >/dev/null && [ -x tests/valgrind/run.sh ]; then
+	section "valgrind (leaks and memory errors of every command)"
+	contrib/busybox-bundle.sh "$out/vg-bundle" >/dev/null
+	tests/valgrind/run.sh "$repo/hull" "$out/vg-bundle" >"$out/valgrind.tap" 2>&1
+	grep -E '^(ok|not ok) ' "$out/valgrind.tap"
+	count_tap "$out/valgrind.tap"
+	grep -q '^1\.\.' "$out/valgrind.tap" || { echo "run-all: valgrind run failed (see $out/valgrind.tap)" >&2; failed=$((failed + 1)); }
+	rm -rf "$out/vg-bundle"
+else
+	echo "run-all: no valgrind: the valgrind checks did not run" >&2
+	failed=$((failed + 1))
+fi
+
 if [ -x tests/vm/run-in-vm.sh ] && ls tests/bats/cgroups*.bats >/dev/null 2>&1 &&
 	command -v qemu-system-x86_64 >/dev/null && ls /boot/vmlinuz-* >/dev/null 2>&1; then
 	section "cgroup suites in a pure cgroup v2 guest"
@@ -71,6 +100,7 @@ if [ -x tests/vm/run-in-vm.sh ] && ls tests/bats/cgroups*.bats >/dev/null 2>&1 &
 	count_tap "$out"/bats-v2/*.tap
 else
 	echo "run-all: no qemu guest (tests/vm): the v2 tier did not run" >&2
+	failed=$((failed + 1))
 fi
 
 if [ -x tests/conformance/run.sh ]; then
