@@ -132,7 +132,8 @@ static void make_rootless(oci_config *c)
 static int run_spec(hull_context *ctx, int argc, char **argv)
 {
 	hull_error *err = NULL;
-	char **pos, *perr = NULL, *json;
+	cleanup_free char *perr = NULL, *json = NULL;
+	char **pos;
 	cleanup_close int dirfd = -1, fd = -1;
 	oci_config *c;
 	size_t len;
@@ -172,7 +173,6 @@ static int run_spec(hull_context *ctx, int argc, char **argv)
 		hull_fail_errno(&err, "spec: write %s/config.json", bundle);
 		return cli_fail(err);
 	}
-	free(json);
 	return 0;
 }
 
