@@ -18,7 +18,9 @@ CONFORMANCE_FLAGS =
 
 EXTRA_DIST += tests/conformance/run.sh tests/conformance/oci10-shim.sh \
 	tests/conformance/expected-pass.txt tests/conformance/README.md \
-	tests/conformance/NOTES.md tests/conformance/REPORT.md
+	tests/conformance/NOTES.md tests/conformance/REPORT.md \
+	tests/conformance/labels.sh tests/conformance/run-v2.sh \
+	tests/conformance/expected-pass-v2.txt tests/conformance/NOTES-v2.md
 
 conformance:
 	@if test -z "$(RUNTIME)"; then $(MAKE) $(AM_MAKEFLAGS) hull$(EXEEXT); fi

@@ -11,6 +11,8 @@ set -u -o pipefail
 PROG=${0##*/}
 ORIG_CMD="$0 $*"
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=labels.sh
+. "$SCRIPT_DIR/labels.sh"
 REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
 
 usage() {
@@ -138,7 +140,7 @@ valid_mode() {
 }
 has_flag() { case "+$1+" in *"+$2+"*) return 0 ;; esac; return 1; }
 parse_runtimes() {
-	local spec path mode label n cand
+	local spec path mode label
 	for spec in "${RUNTIME_SPECS[@]}"; do
 		[ -n "$spec" ] || continue
 		path=$spec
@@ -157,15 +159,7 @@ parse_runtimes() {
 			esac
 			path=$(realpath "$path")
 		fi
-		label=${path##*/}
-		[ "$mode" = plain ] || label=$label-${mode//+/-}
-		n=1
-		cand=$label
-		while printf '%s\n' "${RT_LABEL[@]}" | grep -qxF -- "$cand"; do
-			n=$((n + 1))
-			cand=$label-$n
-		done
-		label=$cand
+		label=$(runtime_label "$path" "$mode" "${RT_LABEL[@]}")
 		RT_PATH+=("$path")
 		RT_MODE+=("$mode")
 		RT_LABEL+=("$label")
