@@ -244,16 +244,29 @@ static char *normalize_path(const char *p, hull_error **err)
 	return out;
 }
 
+/*
+ * A relative cgroupsPath is relative to hull's own cgroup on v1.  On v2
+ * it is relative to that cgroup's parent: hull's own cgroup holds hull
+ * (and usually its caller), and the kernel enables no controller below a
+ * v2 cgroup that holds processes ("no internal processes").  runc places
+ * relative paths the same way.
+ */
 static char *full_path(const hull_cgroup *cg, size_t i)
 {
 	const struct hull_cgroup_hier *h = &cg->hier[i];
 	const char *p = cg->path;
+	cleanup_free char *base = NULL;
+	char *slash;
 
 	if (p[0] == '/')
 		return xasprintf("%s%s", h->mountpoint, p);
-	if (streq(h->own_path, "/"))
-		return xasprintf("%s/%s", h->mountpoint, p);
-	return xasprintf("%s%s/%s", h->mountpoint, h->own_path, p);
+	base = xstrdup(h->own_path);
+	if (h->v2 && (slash = strrchr(base, '/')))
+		*slash = '\0';
+	/* base is "" for the root, else "/a/b" without a trailing slash. */
+	if (streq(base, "/"))
+		base[0] = '\0';
+	return xasprintf("%s%s/%s", h->mountpoint, base, p);
 }
 
 static void note_created(hull_cgroup *cg, const char *dir)
