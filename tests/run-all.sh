@@ -8,7 +8,8 @@
 #      qemu and a kernel are there
 #   3a. a short libFuzzer pass (tests/fuzz) and valgrind over every command
 #   4. the OCI conformance suite (runtime-tools) against ./hull, gated on
-#      tests/conformance/expected-pass.txt
+#      tests/conformance/expected-pass.txt, then in the v2 guest, gated on
+#      tests/conformance/expected-pass-v2.txt
 # Each part's TAP is summed; the last line is "N passed, N failed" and the
 # exit status is non-zero on any failure.
 set -uo pipefail
@@ -40,6 +41,9 @@ count_tap() {
 	done
 }
 
+# One build of the conformance suite for the host and the v2 guest.
+suite_cache=${HULL_CONFORMANCE_CACHE:-/var/tmp/hull-conformance-cache}
+
 section() { printf '\n=== %s (%ds)\n' "$1" $((SECONDS - t0)); }
 
 section "unit tests"
@@ -67,8 +71,8 @@ if command -v clang >/dev/null && [ -x tests/fuzz/run.sh ]; then
 	# A short pass over every libFuzzer target: the seeds (with every
 	# crash reproducer found so far) and a few seconds of new inputs.
 	# Long runs are tests/fuzz/run.sh --seconds N by hand.
-	section "fuzzing (libFuzzer, ASan+UBSan, ${HULL_FUZZ_SECONDS:-5} s per target)"
-	tests/fuzz/run.sh --seconds "${HULL_FUZZ_SECONDS:-5}" --build-dir "$out/fuzz-build" \
+	section "fuzzing (libFuzzer, ASan+UBSan, ${HULL_FUZZ_SECONDS:-10} s per target)"
+	tests/fuzz/run.sh --seconds "${HULL_FUZZ_SECONDS:-10}" --build-dir "$out/fuzz-build" \
 		>"$out/fuzz.tap" 2>"$out/fuzz.log"
 	grep -E '^(ok|not ok) ' "$out/fuzz.tap"
 	count_tap "$out/fuzz.tap"
@@ -106,7 +110,7 @@ fi
 if [ -x tests/conformance/run.sh ]; then
 	# Each file on the expected list counts as one test.
 	section "OCI conformance (runtime-tools)"
-	tests/conformance/run.sh --runtime "$repo/hull" --out "$out/conformance" \
+	tests/conformance/run.sh --runtime "$repo/hull" --out "$out/conformance" --cache "$suite_cache" \
 		--expected tests/conformance/expected-pass.txt >"$out/conformance.log" 2>&1
 	grep -vE 'warning: cannot remove' "$out/conformance.log" | tail -n 75
 	line=$(grep -E '^conformance: .*: [0-9]+ passed, [0-9]+ failed$' "$out/conformance.log" | tail -1)
@@ -117,6 +121,28 @@ if [ -x tests/conformance/run.sh ]; then
 		failed=$((failed + f))
 	else
 		echo "run-all: the conformance run gave no result" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+if [ -x tests/conformance/run-v2.sh ] && command -v qemu-system-x86_64 >/dev/null; then
+	# The same suite in the pure v2 guest, only the files of its list (the
+	# others are off it for reasons written there, and TCG is slow).
+	section "OCI conformance on cgroup v2 (qemu guest)"
+	v2_files=$(sed -e 's/#.*//' tests/conformance/expected-pass-v2.txt | awk 'NF { print $1 }' | paste -sd, -)
+	tests/conformance/run-v2.sh --runtime "$repo/hull" --out "$out/conformance-v2" --cache "$suite_cache" \
+		--expected tests/conformance/expected-pass-v2.txt --only "$v2_files" \
+		>"$out/conformance-v2.log" 2>&1
+	grep -E '^  [a-z_]+ +(clean|created|not ok|not run)' "$out/conformance-v2.log"
+	line=$(grep -E '^conformance: .* on cgroup v2: [0-9]+ passed, [0-9]+ failed$' "$out/conformance-v2.log" | tail -1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")
+		f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$line")
+		passed=$((passed + p))
+		failed=$((failed + f))
+	else
+		tail -n 20 "$out/conformance-v2.log"
+		echo "run-all: the v2 conformance run gave no result" >&2
 		failed=$((failed + 1))
 	fi
 fi
