@@ -44,6 +44,21 @@ count_tap() {
 # One build of the conformance suite for the host and the v2 guest.
 suite_cache=${HULL_CONFORMANCE_CACHE:-/var/tmp/hull-conformance-cache}
 
+# count_summary LOG PREFIX: adds the last "PREFIX N passed, N failed" line
+# of LOG; no such line is one failure (the run broke before its verdict).
+count_summary() {
+	local line
+	line=$(grep -E "${2}[0-9]+ passed, [0-9]+ failed\$" "$1" | tail -1)
+	if [ -z "$line" ]; then
+		tail -n 20 "$1"
+		echo "run-all: $1 gave no result" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + $(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")))
+	failed=$((failed + $(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$line")))
+}
+
 section() { printf '\n=== %s (%ds)\n' "$1" $((SECONDS - t0)); }
 
 section "unit tests"
@@ -113,16 +128,7 @@ if [ -x tests/conformance/run.sh ]; then
 	tests/conformance/run.sh --runtime "$repo/hull" --out "$out/conformance" --cache "$suite_cache" \
 		--expected tests/conformance/expected-pass.txt >"$out/conformance.log" 2>&1
 	grep -vE 'warning: cannot remove' "$out/conformance.log" | tail -n 75
-	line=$(grep -E '^conformance: .*: [0-9]+ passed, [0-9]+ failed$' "$out/conformance.log" | tail -1)
-	if [ -n "$line" ]; then
-		p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")
-		f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$line")
-		passed=$((passed + p))
-		failed=$((failed + f))
-	else
-		echo "run-all: the conformance run gave no result" >&2
-		failed=$((failed + 1))
-	fi
+	count_summary "$out/conformance.log" '^conformance: .*: '
 fi
 
 if [ -x tests/conformance/run-v2.sh ] && command -v qemu-system-x86_64 >/dev/null; then
@@ -134,17 +140,7 @@ if [ -x tests/conformance/run-v2.sh ] && command -v qemu-system-x86_64 >/dev/nul
 		--expected tests/conformance/expected-pass-v2.txt --only "$v2_files" \
 		>"$out/conformance-v2.log" 2>&1
 	grep -E '^  [a-z_]+ +(clean|created|not ok|not run)' "$out/conformance-v2.log"
-	line=$(grep -E '^conformance: .* on cgroup v2: [0-9]+ passed, [0-9]+ failed$' "$out/conformance-v2.log" | tail -1)
-	if [ -n "$line" ]; then
-		p=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\1/' <<<"$line")
-		f=$(sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed$/\2/' <<<"$line")
-		passed=$((passed + p))
-		failed=$((failed + f))
-	else
-		tail -n 20 "$out/conformance-v2.log"
-		echo "run-all: the v2 conformance run gave no result" >&2
-		failed=$((failed + 1))
-	fi
+	count_summary "$out/conformance-v2.log" '^conformance: .* on cgroup v2: '
 fi
 
 section "done"
