@@ -143,9 +143,10 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err)
 			if (geteuid() == 0)
 				continue;
 			name = cap_to_name(v);
-			hull_warn("process.capabilities.ambient: %s not raised (it must be permitted "
-				  "and inheritable too): %s",
-				  name ? name : "?", strerror(errno));
+			hull_warn(
+			    "process.capabilities.ambient: %s not raised (it must be permitted "
+			    "and inheritable too): %s",
+			    name ? name : "?", strerror(errno));
 			cap_free(name);
 		}
 	}
