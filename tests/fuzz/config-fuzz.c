@@ -13,12 +13,6 @@
 
 FUZZ_DEFINE_ROUND_TRIP(config)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	oci_config *cfg = FUZZ_PARSE(config, data, size);

@@ -5,12 +5,6 @@
 
 FUZZ_DEFINE_ROUND_TRIP(features)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	oci_features_free(FUZZ_PARSE(features, data, size));

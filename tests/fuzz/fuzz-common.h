@@ -68,6 +68,17 @@ static inline void fuzz_quiet(void)
 	hull_log_set_level(HULL_LOG_ERROR);
 }
 
+/* Every target but one (which defines FUZZ_CUSTOM_INIT) starts quiet. */
+#ifndef FUZZ_CUSTOM_INIT
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_quiet();
+	return 0;
+}
+#endif
+
 /*
  * Whatever parses must serialize, and what was serialized (compact or
  * pretty) must parse again into something that serializes to the same bytes.
@@ -118,6 +129,17 @@ static inline void fuzz_quiet(void)
 		if (_v)                                                                            \
 			fuzz_round_trip_##NAME(_v);                                                \
 		_v;                                                                                \
+	})
+
+/* A fuzzed member inside a minimal config: prefix + data + suffix, parsed
+ * (and round-tripped) as config.json. */
+#define FUZZ_PARSE_IN_CONFIG(prefix, data, size, suffix)                                           \
+	({                                                                                         \
+		size_t _len;                                                                       \
+		char *_doc = fuzz_wrap((prefix), (data), (size), (suffix), &_len);                 \
+		oci_config *_cfg = FUZZ_PARSE(config, _doc, _len);                                 \
+		free(_doc);                                                                        \
+		_cfg;                                                                              \
 	})
 
 /* hull hands process.args, process.env and the hooks' args and env to

@@ -14,12 +14,6 @@
 
 #include <signal.h>
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 static void check_id(const char *s)
 {
 	hull_error *err = NULL;

@@ -6,6 +6,8 @@
  * child would execute, and --debug prints it (into /dev/null here).
  */
 #include "config.h"
+/* debug logging on: hull_mount_plan_debug runs too */
+#define FUZZ_CUSTOM_INIT
 #include "fuzz-common.h"
 
 #include "mounts.h"
@@ -46,16 +48,13 @@ static void check_plan(const oci_config *cfg, const struct hull_mount_plan *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t len;
-	char *doc = fuzz_wrap("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-			      "\"linux\":{},\"mounts\":",
-			      data, size, "}", &len);
-	oci_config *cfg = FUZZ_PARSE(config, doc, len);
+	oci_config *cfg = FUZZ_PARSE_IN_CONFIG(
+	    "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":{},\"mounts\":",
+	    data, size, "}");
 	struct hull_mount_plan plan = {0};
 	hull_error *err = NULL;
 	int r;
 
-	free(doc);
 	if (!cfg)
 		return 0;
 	r = hull_mount_plan_build(cfg, "/fuzz/bundle", &plan, &err);

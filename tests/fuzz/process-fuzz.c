@@ -11,12 +11,6 @@
 
 FUZZ_DEFINE_ROUND_TRIP(process)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	oci_process *p = FUZZ_PARSE(process, data, size);

@@ -13,21 +13,12 @@
 
 FUZZ_DEFINE_ROUND_TRIP(config)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t len;
-	char *doc = fuzz_wrap("{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
-			      "\"linux\":{\"seccomp\":",
-			      data, size, "}}", &len);
-	oci_config *cfg = FUZZ_PARSE(config, doc, len);
+	oci_config *cfg = FUZZ_PARSE_IN_CONFIG(
+	    "{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},\"linux\":{\"seccomp\":",
+	    data, size, "}}");
 
-	free(doc);
 	if (cfg && cfg->linux_ && cfg->linux_->seccomp) {
 		struct hull_seccomp *s = NULL;
 		hull_error *err = NULL;

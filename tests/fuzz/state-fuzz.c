@@ -11,12 +11,6 @@ FUZZ_DEFINE_ROUND_TRIP(hull_state)
 FUZZ_DEFINE_ROUND_TRIP(state)
 FUZZ_DEFINE_ROUND_TRIP(process_state)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	fuzz_quiet();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	oci_hull_state *st = FUZZ_PARSE(hull_state, data, size);
