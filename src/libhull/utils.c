@@ -236,6 +236,20 @@ int mkdir_p(const char *path, mode_t mode, hull_error **err)
 	return 0;
 }
 
+/* Swap tmp in for an existing name, then drop the old file under tmp.
+ * Readers see the old or the new file, as with rename; but a rename that
+ * replaces a file makes ext4 (auto_da_alloc) start writeback of the new
+ * one, and the unlink at delete then waits for that I/O: ~0.5 ms per state
+ * save on a disk-backed /run.  An exchange does not.  -1 when the name
+ * does not exist yet or the filesystem cannot exchange: rename then. */
+static int replace_by_exchange(int dirfd, const char *tmp, const char *name)
+{
+	if (renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) < 0)
+		return -1;
+	unlinkat(dirfd, tmp, 0);
+	return 0;
+}
+
 int write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 		      hull_error **err)
 {
@@ -254,6 +268,8 @@ int write_file_atomic(int dirfd, const char *name, const void *data, size_t len,
 	 * reader and survives any crash of hull; a state dir never needs to
 	 * survive a power cut (containers don't), and on a disk-backed /run an
 	 * fsync per write would cost milliseconds per create. */
+	if (replace_by_exchange(dirfd, tmp, name) == 0)
+		return 0;
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int saved = errno;
 		unlinkat(dirfd, tmp, 0);
