@@ -491,28 +491,47 @@ static int check_reused(const struct hull_cgroup_hier *h, hull_error **err)
 	return 0;
 }
 
-int hull_cgroup_create(hull_cgroup *cg, const oci_resources *res, hull_error **err)
+/* The directories of the v2 (v2) or the v1 hierarchies. */
+static int make_dirs(hull_cgroup *cg, bool v2, hull_error **err)
 {
-	strv_free(cg->created);
-	cg->created = xcalloc(1, sizeof(char *));
 	for (size_t i = 0; i < cg->nhier; i++) {
 		const struct hull_cgroup_hier *h = &cg->hier[i];
 		bool cpuset = !h->v2 && cg_word_in_list(h->controllers, "cpuset");
 
+		if (h->v2 != v2)
+			continue;
 		if (mkdir_tracked(cg, h->mountpoint, h->dir, cpuset, err) < 0)
-			goto fail;
+			return -1;
 		if (!hull_cgroup_was_created(cg, h->dir) && check_reused(h, err) < 0)
-			goto fail;
+			return -1;
 		if (h->v2)
 			v2_enable_controllers(h->mountpoint, h->dir);
 	}
-	/* even without linux.resources: the device list is deny-by-default */
-	if (hull_cgroup_apply(cg, res ? res : &(oci_resources){0}, false, err) < 0)
-		goto fail;
 	return 0;
-fail:
-	hull_cgroup_destroy(cg, NULL);
-	return -1;
+}
+
+int hull_cgroup_create_v2(hull_cgroup *cg, hull_error **err)
+{
+	strv_free(cg->created);
+	cg->created = xcalloc(1, sizeof(char *));
+	return make_dirs(cg, true, err);
+}
+
+int hull_cgroup_create_rest(hull_cgroup *cg, const oci_resources *res, hull_error **err)
+{
+	/* even without linux.resources: the device list is deny-by-default */
+	if (make_dirs(cg, false, err) < 0 ||
+	    hull_cgroup_apply(cg, res ? res : &(oci_resources){0}, false, err) < 0)
+		return -1;
+	return 0;
+}
+
+bool hull_cgroup_has_v1(const hull_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->nhier; i++)
+		if (!cg->hier[i].v2)
+			return true;
+	return false;
 }
 
 int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err)
@@ -643,6 +662,16 @@ void hull_cgroup_save(const hull_cgroup *cg, oci_hull_state *st)
 	st->cgroups_created = xcalloc(st->cgroups_created_len + 1, sizeof(char *));
 	for (size_t i = 0; i < st->cgroups_created_len; i++)
 		st->cgroups_created[i] = xstrdup(cg->created[i]);
+}
+
+bool hull_cgroup_saved_in(const hull_cgroup *cg, const oci_hull_state *st)
+{
+	if (strv_len(cg->created) != st->cgroups_created_len)
+		return false;
+	for (size_t i = 0; i < st->cgroups_created_len; i++)
+		if (!streq(cg->created[i], st->cgroups_created[i]))
+			return false;
+	return true;
 }
 
 /* The hierarchies as this process sees them, read once: later commands

@@ -56,14 +56,21 @@ void hull_cgroup_free(hull_cgroup *cg);
 void hull_cgroup_freep(hull_cgroup **cg);
 #define cleanup_cgroup __attribute__((cleanup(hull_cgroup_freep)))
 
-/* Call before hull_cgroup_create with linux.devices (borrowed, may be
+/* Call before hull_cgroup_create_rest with linux.devices (borrowed, may be
  * empty): only those nodes, besides the default devices, may be made. */
 void hull_cgroup_set_device_nodes(hull_cgroup *cg, oci_device **devices, size_t n);
 
-/* mkdir in every hierarchy, then the resources.  On failure, everything
- * created is removed again.  An existing cgroup that already holds
- * processes or is frozen is refused (config-linux.md "fit for purpose"). */
-int hull_cgroup_create(hull_cgroup *cg, const oci_resources *res, hull_error **err);
+/* mkdir in every hierarchy, then the resources; in two halves, so the
+ * container process can be cloned (into the v2 cgroup) in between and make
+ * its costly namespaces while the v1 hierarchies are being set up: the v2
+ * directory first, then the v1 directories and every resource.  An
+ * existing cgroup that already holds processes or is frozen is refused
+ * (config-linux.md "fit for purpose").  When either fails, the caller
+ * removes what was made with hull_cgroup_destroy, once the process that
+ * may be inside (placed there by clone3) is gone. */
+int hull_cgroup_create_v2(hull_cgroup *cg, hull_error **err);
+int hull_cgroup_create_rest(hull_cgroup *cg, const oci_resources *res, hull_error **err);
+bool hull_cgroup_has_v1(const hull_cgroup *cg);
 int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err);
 /* Removes what hull created (and what the container made below it). */
 int hull_cgroup_destroy(hull_cgroup *cg, hull_error **err);
@@ -77,6 +84,8 @@ const char *hull_cgroup_dir(hull_cgroup *cg, const char *controller, bool *v2);
 char *hull_cgroup_path_at(const hull_cgroup *cg, size_t i);
 
 void hull_cgroup_save(const hull_cgroup *cg, oci_hull_state *st);
+/* Does st already list exactly the levels cg made? */
+bool hull_cgroup_saved_in(const hull_cgroup *cg, const oci_hull_state *st);
 int hull_cgroup_load(const oci_hull_state *st, hull_cgroup **out, hull_error **err);
 int hull_cgroup_destroy_from_state(const oci_hull_state *st, hull_error **err);
 bool hull_cgroup_is_frozen_from_state(const oci_hull_state *st);

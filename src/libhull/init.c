@@ -321,10 +321,12 @@ void hull_init_main(struct hull_init *in)
 	 * the user's program dumpable again. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	hull_log_set_forwarder(forward_log, NULL);
-	/* Into the cgroups first, before any user code and before the cgroup
-	 * namespace is made; by ourselves, which is cheap (cgroup-join.h). */
+	/* Into the cgroups once they exist (SYNC_GO), before any user code
+	 * and before the cgroup namespace is made; by ourselves, which is
+	 * cheap (cgroup-join.h). */
 	if (close_inherited(in, &err) < 0 ||
-	    hull_cgroup_join_self(in->cg, in->v2_placed, &err) < 0 || wait_go(&s, &err) < 0 ||
+	    (in->early_ns && hull_ns_child_setup_early(&in->ns, &err) < 0) ||
+	    wait_go(&s, &err) < 0 || hull_cgroup_join_self(in->cg, in->v2_placed, &err) < 0 ||
 	    setup_rootfs(&s, &err) < 0 || (s.proc && setup_process(&s, &err) < 0))
 		die(err);
 	/* From here on the parent may exit (create); we must outlive it. */

@@ -35,6 +35,7 @@ struct hull_init {
 	int fifo_fd;	  /* create: read end of exec.fifo, O_NONBLOCK */
 	int console_fd;	  /* connected console socket, or -1 */
 	bool v2_placed;	  /* clone3 put us in the v2 cgroup already */
+	bool early_ns;	  /* make network, UTS, IPC namespaces before SYNC_GO */
 	sigset_t sigmask; /* what the child restores */
 };
 

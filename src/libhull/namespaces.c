@@ -207,6 +207,30 @@ static int write_time_offsets(const oci_linux *l, hull_error **err)
 	return 0;
 }
 
+#define EARLY_NS (CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
+
+bool hull_ns_early_possible(const struct hull_ns_plan *p)
+{
+	return !(p->clone_flags & CLONE_NEWUSER) && p->join_fd[HULL_NS_USER] < 0;
+}
+
+int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err)
+{
+	for (int i = 0; i < HULL_NS_COUNT; i++) {
+		if (!(ns_table[i].flag & EARLY_NS) || p->join_fd[i] < 0)
+			continue;
+		if (setns(p->join_fd[i], ns_table[i].flag) < 0)
+			return hull_fail_errno(err, "join %s namespace", ns_table[i].name);
+		close(p->join_fd[i]);
+		p->join_fd[i] = -1;
+	}
+	if ((p->unshare_flags & EARLY_NS) && unshare(p->unshare_flags & EARLY_NS) < 0)
+		return hull_fail_errno(err, "create namespaces (unshare 0x%x)",
+				       p->unshare_flags & EARLY_NS);
+	p->unshare_flags &= ~EARLY_NS;
+	return 0;
+}
+
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err)
 {
 	bool joined_user = p->join_fd[HULL_NS_USER] >= 0;

@@ -54,6 +54,16 @@ void hull_ns_parent_restore(int saved);
 /* Parent, after clone: the maps of a new user namespace. */
 int hull_ns_write_id_maps(pid_t pid, const oci_linux *l, hull_error **err);
 
+/* Child, before its cgroups exist (parallel to the parent creating them):
+ * the namespaces whose making neither changes how paths resolve nor
+ * belongs in the cgroup namespace: network (the costly one), UTS, IPC.
+ * Only without a user namespace, which has to come first.  The netns's
+ * kernel memory is then charged to hull's cgroup rather than the
+ * container's, as with crun and runc, which also make it before the
+ * container joins its cgroups. */
+bool hull_ns_early_possible(const struct hull_ns_plan *p);
+int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err);
+
 /* Child, after SYNC_GO: join by path, then create the rest. */
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err);
 

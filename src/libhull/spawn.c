@@ -152,7 +152,10 @@ static int plan(struct spawn *sp, hull_error **err)
 	return 0;
 }
 
-static int setup_cgroup(struct spawn *sp, hull_error **err)
+/* Where the cgroup will be, and which levels it will make, recorded before
+ * making any: a crash in between still leaves delete --force something to
+ * clean.  Then the v2 directory, which clone3 puts the child into. */
+static int start_cgroup(struct spawn *sp, hull_error **err)
 {
 	const oci_linux *l = sp->init.bundle->cfg->linux_;
 	unsigned long long t = now_ns();
@@ -160,18 +163,30 @@ static int setup_cgroup(struct spawn *sp, hull_error **err)
 	if (hull_cgroup_new(sp->opts->id, l->cgroups_path, sp->ctx->systemd_cgroup, &sp->init.cg,
 			    err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
-	/* Record where it will be, and which levels it will make, before
-	 * making it: a crash in between still leaves delete --force something
-	 * to clean. */
 	hull_cgroup_save(sp->init.cg, sp->st);
 	if (hull_state_save(sp->cdir, sp->st, err) < 0)
 		return -1;
 	/* linux.devices get mknod in the device cgroup's default rules */
 	hull_cgroup_set_device_nodes(sp->init.cg, l->devices, l->devices_len);
-	if (hull_cgroup_create(sp->init.cg, l->resources, err) < 0)
+	if (hull_cgroup_create_v2(sp->init.cg, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
-	hull_cgroup_save(sp->init.cg, sp->st);
+	hull_debug_phase("cgroup v2", t);
+	return 0;
+}
+
+/* The v1 directories and the resources; the state is saved again only if
+ * the levels made differ from the plan (another process made one). */
+static int finish_cgroup(struct spawn *sp, hull_error **err)
+{
+	const oci_linux *l = sp->init.bundle->cfg->linux_;
+	unsigned long long t = now_ns();
+
+	if (hull_cgroup_create_rest(sp->init.cg, l->resources, err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
 	hull_debug_phase("cgroup", t);
+	if (hull_cgroup_saved_in(sp->init.cg, sp->st))
+		return 0;
+	hull_cgroup_save(sp->init.cg, sp->st);
 	return hull_state_save(sp->cdir, sp->st, err);
 }
 
@@ -253,6 +268,8 @@ static int spawn_child(struct spawn *sp, hull_error **err)
 	return 0;
 }
 
+static int drive_child(struct spawn *sp, hull_error **err);
+
 /* The child's pid, its cgroup and its maps; then it may go. */
 static int release_child(struct spawn *sp, hull_error **err)
 {
@@ -276,8 +293,12 @@ static int release_child(struct spawn *sp, hull_error **err)
 	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	snprintf(buf, sizeof(buf), "%d", (int)sp->pid);
-	if (hull_sync_send(sp->sync_fd, SYNC_GO, 0, buf) < 0)
-		return hull_fail_errno(err, "start container setup");
+	if (hull_sync_send(sp->sync_fd, SYNC_GO, 0, buf) < 0) {
+		/* it failed before GO (early namespaces): its message says why */
+		if (drive_child(sp, err) == 0)
+			hull_fail(err, EPROTO, "container setup: ready before it was started");
+		return -1;
+	}
 	return 0;
 }
 
@@ -445,11 +466,14 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	hull_failpoint("create-reserved");
 	sp->st = initial_state(sp);
 	keep_hooks(sp->st, in->bundle->cfg->hooks);
+	/* Without a user namespace the child makes its network namespace
+	 * (the costliest step) while we make the v1 cgroups and write the
+	 * resources: it joins them once told to go on. */
+	in->early_ns = hull_ns_early_possible(&in->ns);
 	if (write_file_atomic(sp->cdir->dirfd, HULL_CONFIG_FILE, in->bundle->raw,
 			      in->bundle->raw_len, 0600, err) < 0 ||
-	    setup_cgroup(sp, err) < 0)
+	    start_cgroup(sp, err) < 0 || (!in->early_ns && finish_cgroup(sp, err) < 0))
 		goto fail;
-	hull_failpoint("create-cgroup");
 	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0)
 		goto fail;
 	t = now_ns();
@@ -457,6 +481,9 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 		goto fail;
 	hull_debug_phase("clone", t);
 	hull_failpoint("create-cloned");
+	if (in->early_ns && finish_cgroup(sp, err) < 0)
+		goto fail;
+	hull_failpoint("create-cgroup");
 	t = now_ns();
 	if (release_child(sp, err) < 0)
 		goto fail;
@@ -614,10 +641,13 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	hull_error *e = NULL;
 	int r = -1;
 
+	unsigned long long t;
+
 	*status = 0;
 	spawn_init(&sp, ctx, o, true);
 	if (spawn_container(&sp, err) < 0)
 		goto out;
+	t = now_ns();
 	if (hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0 || wait_exec(&sp, err) < 0) {
 		if (!err || !*err)
 			hull_fail_errno(err, "start the container");
@@ -631,18 +661,23 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	}
 	/* Other commands (kill, exec, delete --force) must not wait for us. */
 	flock(sp.cdir->dirfd, LOCK_UN);
+	hull_debug_phase("start", t);
 	hull_run_poststart(sp.st);
 	if (o->detach) {
 		r = 0;
 		goto out;
 	}
+	t = now_ns();
 	if (hull_wait_forwarding(sp.pid, sp.relay_fd, status, err) < 0)
 		goto out;
+	hull_debug_phase("wait", t);
 	sp.pid = 0;
+	t = now_ns();
 	if (reclaim(&sp) && hull_destroy(sp.store, sp.cdir, sp.st, &e) < 0) {
 		hull_warn("%s", e->msg);
 		hull_error_free(e);
 	}
+	hull_debug_phase("delete", t);
 	r = 0;
 out:
 	spawn_free(&sp);
