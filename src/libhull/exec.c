@@ -46,6 +46,7 @@ static const char *const ns_files[HULL_NS_COUNT] = {
 
 struct exec_ctx {
 	const struct hull_exec_opts *o;
+	const char *root; /* the state root */
 	oci_config *cfg;
 	oci_process *proc;
 	struct hull_caps caps;
@@ -387,7 +388,7 @@ static int do_exec(struct exec_ctx *x, hull_cdir *c, oci_hull_state *st, int *st
 	    hull_caps_parse(x->proc->capabilities, "process.capabilities", &x->caps, err) < 0)
 		return -1;
 	if (x->cfg->linux_ && x->cfg->linux_->seccomp &&
-	    hull_seccomp_compile(x->cfg->linux_->seccomp, &x->seccomp, err) < 0)
+	    hull_seccomp_compile(x->cfg->linux_->seccomp, x->root, &x->seccomp, err) < 0)
 		return -1;
 	if (hull_cgroup_load(st, &cg, err) < 0 || open_namespaces(x, st, err) < 0 ||
 	    open_terminal_socket(x, err) < 0)
@@ -406,6 +407,7 @@ static int do_exec(struct exec_ctx *x, hull_cdir *c, oci_hull_state *st, int *st
 		return -1;
 	if (wait_exec(x, pid, err) < 0)
 		return -1;
+	hull_seccomp_remember(x->seccomp, x->root);
 	if (x->o->pid_file && write_pid(x->o->pid_file, pid, err) < 0)
 		return -1;
 	if (x->o->detach)
@@ -433,6 +435,7 @@ int hull_container_exec(hull_context *ctx, const struct hull_exec_opts *o, int *
 
 	for (int i = 0; i < HULL_NS_COUNT; i++)
 		x.ns_fd[i] = -1;
+	x.root = ctx->root;
 	*status = 0;
 	/* before hull opens anything of its own */
 	hull_fdset_snapshot(&x.preserved, o->preserve_fds);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 #include "seccomp.h"
+#include "seccomp-cache.h"
 #include "log.h"
 #include "utils.h"
 
@@ -133,45 +134,148 @@ static int parse_flags(const oci_seccomp *s, unsigned *flags, hull_error **err)
 	return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const oci_syscall *sc, size_t idx, uint32_t def_action,
-		    bool *notify, hull_error **err)
+/* A rule as libseccomp takes it: one syscall, its action, its arguments. */
+struct rule {
+	uint32_t action;
+	int nr;
+	unsigned argc;
+	struct scmp_arg_cmp cmps[6];
+	size_t idx;	  /* in linux.seccomp.syscalls, for errors */
+	const char *name; /* borrowed from the config */
+};
+
+/* linux.seccomp resolved and checked; key is what the program is compiled
+ * from, byte for byte (the cache's key). */
+struct profile {
+	uint32_t def_action;
+	uint32_t arches[ARRAY_SIZE(arch_table)];
+	size_t arch_idx[ARRAY_SIZE(arch_table)];
+	size_t narch;
+	struct rule *rules;
+	size_t nrules;
+	unsigned char *key;
+	size_t key_len, key_cap;
+};
+
+static void profile_free(struct profile *pf)
+{
+	free(pf->rules);
+	free(pf->key);
+}
+
+static void key_add(struct profile *pf, uint64_t v)
+{
+	if (pf->key_len + sizeof(v) > pf->key_cap) {
+		pf->key_cap = pf->key_cap ? 2 * pf->key_cap : 256;
+		pf->key = xrealloc(pf->key, pf->key_cap);
+	}
+	memcpy(pf->key + pf->key_len, &v, sizeof(v));
+	pf->key_len += sizeof(v);
+}
+
+static void key_build(struct profile *pf)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	key_add(pf, 0x68756c6c2d736331ULL); /* layout of this key, version 1 */
+	key_add(pf, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+	key_add(pf, pf->def_action);
+	key_add(pf, pf->narch);
+	for (size_t i = 0; i < pf->narch; i++)
+		key_add(pf, pf->arches[i]);
+	key_add(pf, pf->nrules);
+	for (size_t i = 0; i < pf->nrules; i++) {
+		const struct rule *r = &pf->rules[i];
+		key_add(pf, (uint64_t)r->action << 32 | (uint32_t)r->nr);
+		key_add(pf, r->argc);
+		for (unsigned a = 0; a < r->argc; a++) {
+			key_add(pf, (uint64_t)r->cmps[a].arg << 32 | r->cmps[a].op);
+			key_add(pf, r->cmps[a].datum_a);
+			key_add(pf, r->cmps[a].datum_b);
+		}
+	}
+}
+
+static int parse_rule(struct profile *pf, const oci_syscall *sc, size_t idx, bool *notify,
+		      hull_error **err)
 {
 	char where[64];
-	uint32_t action;
-	struct scmp_arg_cmp cmps[6];
+	struct rule r = {.idx = idx};
 
 	snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", idx);
-	if (parse_action(sc->action, sc->errno_ret_present, sc->errno_ret, where, &action, notify,
-			 err) < 0)
+	if (parse_action(sc->action, sc->errno_ret_present, sc->errno_ret, where, &r.action,
+			 notify, err) < 0)
 		return -1;
 	if (sc->args_len > 6)
 		return hull_fail(err, EINVAL, "%s.args: at most 6 arguments", where);
+	r.argc = (unsigned)sc->args_len;
 	for (size_t i = 0; i < sc->args_len; i++) {
 		enum scmp_compare op;
 		if (parse_op(sc->args[i]->op, &op) < 0)
 			return hull_fail(err, EINVAL, "%s.args[%zu].op: unknown operator", where,
 					 i);
-		cmps[i] = (struct scmp_arg_cmp){.arg = sc->args[i]->index,
-						.op = op,
-						.datum_a = sc->args[i]->value,
-						.datum_b = sc->args[i]->value_two};
+		r.cmps[i] = (struct scmp_arg_cmp){.arg = sc->args[i]->index,
+						  .op = op,
+						  .datum_a = sc->args[i]->value,
+						  .datum_b = sc->args[i]->value_two};
 	}
 	/* A rule that repeats the default action is refused by libseccomp
 	 * and changes nothing: skip it. */
-	if (action == def_action)
+	if (r.action == pf->def_action)
 		return 0;
+	pf->rules = xrealloc(pf->rules, (pf->nrules + sc->names_len + 1) * sizeof(*pf->rules));
 	for (size_t i = 0; i < sc->names_len; i++) {
-		int nr = seccomp_syscall_resolve_name(sc->names[i]);
-		int r;
-		if (nr == __NR_SCMP_ERROR) {
+		r.nr = seccomp_syscall_resolve_name(sc->names[i]);
+		r.name = sc->names[i];
+		if (r.nr == __NR_SCMP_ERROR) {
 			hull_warn("%s.names[%zu]: unknown syscall \"%s\" skipped", where, i,
 				  sc->names[i]);
 			continue;
 		}
-		r = seccomp_rule_add_array(ctx, action, nr, (unsigned)sc->args_len, cmps);
-		if (r < 0)
-			return hull_fail_sys(err, -r, "%s: add rule for %s", where, sc->names[i]);
+		pf->rules[pf->nrules++] = r;
 	}
+	return 0;
+}
+
+static int parse_arches(struct profile *pf, const oci_seccomp *s, hull_error **err)
+{
+	for (size_t i = 0; i < s->architectures_len; i++) {
+		bool found = false;
+		for (size_t a = 0; a < ARRAY_SIZE(arch_table) && !found; a++) {
+			if (!streq(arch_table[a].name, s->architectures[i]))
+				continue;
+			found = true;
+			if (pf->narch < ARRAY_SIZE(pf->arches)) {
+				pf->arch_idx[pf->narch] = i;
+				pf->arches[pf->narch++] = arch_table[a].arch;
+			}
+		}
+		if (!found)
+			return hull_fail(err, EINVAL,
+					 "linux.seccomp.architectures[%zu]: unknown \"%s\"", i,
+					 s->architectures[i]);
+	}
+	return 0;
+}
+
+static int parse_profile(const oci_seccomp *s, struct hull_seccomp *h, struct profile *pf,
+			 hull_error **err)
+{
+	if (parse_action(s->default_action, s->default_errno_ret_present, s->default_errno_ret,
+			 "linux.seccomp.defaultAction", &pf->def_action, &h->notify, err) < 0 ||
+	    parse_flags(s, &h->flags, err) < 0)
+		return -1;
+	if (s->listener_metadata && !s->listener_path)
+		return hull_fail(err, EINVAL, "linux.seccomp.listenerMetadata: needs listenerPath");
+	if (parse_arches(pf, s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->syscalls_len; i++)
+		if (parse_rule(pf, s->syscalls[i], i, &h->notify, err) < 0)
+			return -1;
+	if (h->notify && !s->listener_path)
+		return hull_fail(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
+	if (h->notify)
+		return hull_fail(err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
 	return 0;
 }
 
@@ -187,7 +291,8 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, hull_error *
 	if (r < 0)
 		return hull_fail_sys(err, -r, "linux.seccomp: export the filter");
 	size = lseek(fd, 0, SEEK_END);
-	if (size <= 0 || size % (off_t)sizeof(struct sock_filter))
+	if (size <= 0 || size % (off_t)sizeof(struct sock_filter) ||
+	    size / (off_t)sizeof(struct sock_filter) > 0xffff)
 		return hull_fail(err, EINVAL, "linux.seccomp: bad filter size");
 	prog->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
 	prog->filter = xmalloc((size_t)size);
@@ -196,75 +301,74 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, hull_error *
 	return 0;
 }
 
-int hull_seccomp_compile(const oci_seccomp *s, struct hull_seccomp **out, hull_error **err)
+static int compile_profile(const struct profile *pf, struct sock_fprog *prog, hull_error **err)
 {
-	struct hull_seccomp *h = xcalloc(1, sizeof(*h));
-	uint32_t def_action;
-	scmp_filter_ctx ctx = NULL;
-	int r;
+	scmp_filter_ctx ctx = seccomp_init(pf->def_action);
+	int r = 0;
 
-	*out = NULL;
-	if (parse_action(s->default_action, s->default_errno_ret_present, s->default_errno_ret,
-			 "linux.seccomp.defaultAction", &def_action, &h->notify, err) < 0 ||
-	    parse_flags(s, &h->flags, err) < 0)
-		goto fail;
-	if (s->listener_metadata && !s->listener_path) {
-		hull_fail(err, EINVAL, "linux.seccomp.listenerMetadata: needs listenerPath");
-		goto fail;
-	}
-	ctx = seccomp_init(def_action);
-	if (!ctx) {
-		hull_fail(err, ENOMEM, "linux.seccomp: seccomp_init");
-		goto fail;
-	}
+	if (!ctx)
+		return hull_fail(err, ENOMEM, "linux.seccomp: seccomp_init");
 	/* hull sets no_new_privs itself when the config asks for it. */
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	for (size_t i = 0; i < s->architectures_len; i++) {
-		bool found = false;
-		for (size_t a = 0; a < ARRAY_SIZE(arch_table); a++) {
-			if (!streq(arch_table[a].name, s->architectures[i]))
-				continue;
-			found = true;
-			r = seccomp_arch_add(ctx, arch_table[a].arch);
-			if (r < 0 && r != -EEXIST) {
-				hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add %s",
-					      i, s->architectures[i]);
-				goto fail;
-			}
-		}
-		if (!found) {
-			hull_fail(err, EINVAL, "linux.seccomp.architectures[%zu]: unknown \"%s\"",
-				  i, s->architectures[i]);
-			goto fail;
-		}
+	for (size_t i = 0; i < pf->narch && r == 0; i++) {
+		r = seccomp_arch_add(ctx, pf->arches[i]);
+		if (r == -EEXIST)
+			r = 0;
+		else if (r < 0)
+			hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add it",
+				      pf->arch_idx[i]);
 	}
-	for (size_t i = 0; i < s->syscalls_len; i++)
-		if (add_rule(ctx, s->syscalls[i], i, def_action, &h->notify, err) < 0)
-			goto fail;
-	if (h->notify && !s->listener_path) {
-		hull_fail(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
-		goto fail;
+	for (size_t i = 0; i < pf->nrules && r == 0; i++) {
+		const struct rule *ru = &pf->rules[i];
+		r = seccomp_rule_add_array(ctx, ru->action, ru->nr, ru->argc, ru->cmps);
+		if (r < 0)
+			hull_fail_sys(err, -r, "linux.seccomp.syscalls[%zu]: add rule for %s",
+				      ru->idx, ru->name);
 	}
-	if (h->notify) {
-		hull_fail(err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
-		goto fail;
-	}
-	if (export_bpf(ctx, &h->prog, err) < 0)
-		goto fail;
+	if (r == 0)
+		r = export_bpf(ctx, prog, err);
 	seccomp_release(ctx);
+	return r < 0 ? -1 : 0;
+}
+
+int hull_seccomp_compile(const oci_seccomp *s, const char *cache_root, struct hull_seccomp **out,
+			 hull_error **err)
+{
+	struct hull_seccomp *h = xcalloc(1, sizeof(*h));
+	struct profile pf = {0};
+
+	*out = NULL;
+	if (parse_profile(s, h, &pf, err) < 0)
+		goto fail;
+	key_build(&pf);
+	if (hull_seccomp_cache_get(cache_root, pf.key, pf.key_len, &h->prog) < 0) {
+		if (compile_profile(&pf, &h->prog, err) < 0)
+			goto fail;
+		/* kept for hull_seccomp_remember */
+		h->key = pf.key;
+		h->key_len = pf.key_len;
+		pf.key = NULL;
+	}
+	profile_free(&pf);
 	*out = h;
 	return 0;
 fail:
-	if (ctx)
-		seccomp_release(ctx);
+	profile_free(&pf);
 	hull_seccomp_free(h);
 	return -1;
+}
+
+void hull_seccomp_remember(const struct hull_seccomp *s, const char *cache_root)
+{
+	if (s && s->key)
+		hull_seccomp_cache_put(cache_root, s->key, s->key_len, &s->prog);
 }
 
 void hull_seccomp_free(struct hull_seccomp *s)
 {
 	if (!s)
 		return;
+	free(s->key);
 	free(s->prog.filter);
 	free(s);
 }

@@ -17,9 +17,18 @@ struct hull_seccomp {
 	struct sock_fprog prog;
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
 	bool notify;	    /* uses SCMP_ACT_NOTIFY: a listener fd comes back */
+	unsigned char *key; /* set when compiled, not taken from the cache */
+	size_t key_len;
 };
 
-int hull_seccomp_compile(const oci_seccomp *s, struct hull_seccomp **out, hull_error **err);
+/* cache_root: the state root whose compiled-program cache to use
+ * (seccomp-cache.h), or NULL for none. */
+int hull_seccomp_compile(const oci_seccomp *s, const char *cache_root, struct hull_seccomp **out,
+			 hull_error **err);
+/* Puts a freshly compiled program into cache_root's cache; called once
+ * the container (or exec) it was compiled for has started, so a failed
+ * create leaves nothing behind. */
+void hull_seccomp_remember(const struct hull_seccomp *s, const char *cache_root);
 void hull_seccomp_free(struct hull_seccomp *s);
 /* Returns the notify fd (>= 0) when s->notify, 0 otherwise, -1 on error. */
 int hull_seccomp_load(const struct hull_seccomp *s, hull_error **err);

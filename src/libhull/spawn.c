@@ -126,7 +126,7 @@ static int plan(struct spawn *sp, hull_error **err)
 				 err) < 0)
 		return -1;
 	if (cfg->linux_->seccomp &&
-	    hull_seccomp_compile(cfg->linux_->seccomp, &in->seccomp, err) < 0)
+	    hull_seccomp_compile(cfg->linux_->seccomp, sp->ctx->root, &in->seccomp, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	if (hull_ns_new(&in->ns, HULL_NS_USER) &&
 	    (!cfg->linux_->uid_mappings_len || !cfg->linux_->gid_mappings_len))
@@ -504,6 +504,7 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	hull_failpoint("create-saved");
 	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
 		goto fail;
+	hull_seccomp_remember(in->seccomp, sp->ctx->root);
 	hull_debug_phase("create", t0);
 	return 0;
 fail:

@@ -547,7 +547,8 @@ assert_host_clean() {
 		local e
 		while IFS= read -r e; do
 			leaks+=("state left: $e")
-		done < <(find "$root" -mindepth 1 -maxdepth 2 ! -path "$root/.tmp" 2>/dev/null)
+		done < <(find "$root" -mindepth 1 -maxdepth 2 ! -path "$root/.tmp" ! -path "$root/.seccomp" \
+			! -path "$root/.seccomp/[0-9][0-9].bpf" 2>/dev/null)
 		find "$root" -mindepth 1 -delete 2>/dev/null || true
 	fi
 
@@ -575,10 +576,13 @@ _remove_cgroups() {
 }
 
 # state_entries [ROOT]: what a state root holds, one per line; hull's empty
-# .tmp (where creates in progress live) does not count, what is in it does.
+# .tmp (where creates in progress live) does not count, what is in it does;
+# nor does .seccomp, the cache of compiled programs, unless it holds
+# something other than its NN.bpf slots.
 state_entries() {
 	local root=${1:-$ROOT}
-	ls -A "$root" | grep -vx '.tmp'
+	ls -A "$root" | grep -vx -e '.tmp' -e '.seccomp'
 	[ -d "$root/.tmp" ] && ls -A "$root/.tmp" | sed 's|^|.tmp/|'
+	[ -d "$root/.seccomp" ] && ls -A "$root/.seccomp" | grep -vx '[0-9][0-9]\.bpf' | sed 's|^|.seccomp/|'
 	return 0
 }

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg && cfg->linux_ && cfg->linux_->seccomp) {
 		struct hull_seccomp *s = NULL;
 		hull_error *err = NULL;
-		int r = hull_seccomp_compile(cfg->linux_->seccomp, &s, &err);
+		int r = hull_seccomp_compile(cfg->linux_->seccomp, NULL, &s, &err);
 
 		FUZZ_CHECK((r == 0) == (s != NULL), "returned %d with program %p", r, (void *)s);
 		if (s) {

@@ -350,10 +350,12 @@ scan_roots() {
 				what="file left in the state root: $e"
 			fi
 			add "state $e" "$what"
-		done < <(find "$root" -mindepth 1 -maxdepth 1 ! -name .tmp -print0 2>/dev/null
+		done < <(find "$root" -mindepth 1 -maxdepth 1 ! -name .tmp ! -name .seccomp -print0 2>/dev/null
 			# hull keeps creates in progress in ROOT/.tmp (the empty dir itself
-			# is part of the store)
-			find "$root/.tmp" -mindepth 1 -maxdepth 1 -print0 2>/dev/null)
+			# is part of the store), and compiled seccomp programs, a cache,
+			# in ROOT/.seccomp/NN.bpf: anything else there is a leak
+			find "$root/.tmp" -mindepth 1 -maxdepth 1 -print0 2>/dev/null
+			find "$root/.seccomp" -mindepth 1 -maxdepth 1 ! -name '[0-9][0-9].bpf' -print0 2>/dev/null)
 	done
 }
 

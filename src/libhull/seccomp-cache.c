@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "seccomp-cache.h"
+#include "log.h"
+#include "utils.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_DIR ".seccomp"
+#define MAGIC	  "HULLBPF1"
+#define MAX_FILE  (16u << 20)
+
+struct header {
+	char magic[8];
+	uint64_t key_len;
+	uint64_t insns;
+	uint64_t prog_sum; /* catches a damaged file, not a forged one */
+};
+
+/* FNV-1a: spreads keys over the slots, sums the program. */
+static uint64_t fnv1a(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Ours and writable by nobody else. */
+static bool trusted(int fd, bool dir)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022) &&
+	       (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* The cache directory of root; made on put only.  Never makes root. */
+static int open_cache_dir(const char *root, bool create)
+{
+	cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (rootfd < 0)
+		return -1;
+	if (create && mkdirat(rootfd, CACHE_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(rootfd, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && !trusted(fd, true)) {
+		hull_debug("seccomp cache %s/%s: not ours alone, not used", root, CACHE_DIR);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void slot_name(char buf[static 16], const void *key, size_t key_len)
+{
+	snprintf(buf, 16, "%02u.bpf", (unsigned)(fnv1a(key, key_len) % HULL_SECCOMP_CACHE_SLOTS));
+}
+
+static int read_entry(int fd, const void *key, size_t key_len, struct sock_fprog *prog)
+{
+	struct header h;
+	struct stat st;
+	cleanup_free unsigned char *buf = NULL;
+	size_t prog_size;
+
+	if (!trusted(fd, false) || fstat(fd, &st) < 0 || (uint64_t)st.st_size > MAX_FILE ||
+	    read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) || memcmp(h.magic, MAGIC, 8) ||
+	    h.key_len != key_len || h.insns == 0 || h.insns > 0xffff)
+		return -1;
+	prog_size = (size_t)h.insns * sizeof(struct sock_filter);
+	if ((uint64_t)st.st_size != sizeof(h) + key_len + prog_size)
+		return -1;
+	buf = xmalloc(key_len + prog_size);
+	if (read_all(fd, buf, key_len + prog_size) != (ssize_t)(key_len + prog_size) ||
+	    memcmp(buf, key, key_len) != 0 || fnv1a(buf + key_len, prog_size) != h.prog_sum)
+		return -1;
+	prog->len = (unsigned short)h.insns;
+	prog->filter = xmalloc(prog_size);
+	memcpy(prog->filter, buf + key_len, prog_size);
+	return 0;
+}
+
+int hull_seccomp_cache_get(const char *root, const void *key, size_t key_len,
+			   struct sock_fprog *prog)
+{
+	cleanup_close int dirfd = -1, fd = -1;
+	char name[16];
+
+	if (!root || (dirfd = open_cache_dir(root, false)) < 0)
+		return -1;
+	slot_name(name, key, key_len);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || read_entry(fd, key, key_len, prog) < 0)
+		return -1;
+	hull_debug("seccomp: compiled program from %s/%s/%s", root, CACHE_DIR, name);
+	return 0;
+}
+
+void hull_seccomp_cache_put(const char *root, const void *key, size_t key_len,
+			    const struct sock_fprog *prog)
+{
+	cleanup_close int dirfd = -1;
+	cleanup_free unsigned char *buf = NULL;
+	size_t prog_size = (size_t)prog->len * sizeof(struct sock_filter);
+	struct header h = {
+	    .key_len = key_len, .insns = prog->len, .prog_sum = fnv1a(prog->filter, prog_size)};
+	hull_error *err = NULL;
+	char name[16];
+
+	if (!root || sizeof(h) + key_len + prog_size > MAX_FILE ||
+	    (dirfd = open_cache_dir(root, true)) < 0)
+		return;
+	memcpy(h.magic, MAGIC, 8);
+	buf = xmalloc(sizeof(h) + key_len + prog_size);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), key, key_len);
+	memcpy(buf + sizeof(h) + key_len, prog->filter, prog_size);
+	slot_name(name, key, key_len);
+	if (write_file_atomic(dirfd, name, buf, sizeof(h) + key_len + prog_size, 0600, &err) <
+	    0) {
+		hull_debug("seccomp cache: %s", err->msg);
+		hull_error_free(err);
+	}
+}
