@@ -447,19 +447,29 @@ case_f() {
 
 case_g() {
 	local args size rt name opts s
-	for name in default medium large medium-nosec large-nosec; do
+	local cold
+	for name in default medium large medium-nosec large-nosec medium-cold large-cold; do
+		cold=
 		case $name in
 		default) opts= ;;
 		medium) opts="--inflate 1 --mkdirs $ROOTFS" ;;
 		large) opts="--inflate 10 --mkdirs $ROOTFS" ;;
 		medium-nosec) opts="--inflate 1 --no-seccomp yes" ;;
 		large-nosec) opts="--inflate 10 --no-seccomp yes" ;;
+		# hull keeps compiled seccomp programs in ROOT/.seccomp; *-cold
+		# removes it before every create (in every runtime's script
+		# alike), so each create compiles the profile again
+		medium-cold) opts="--inflate 1 --mkdirs $ROOTFS" cold=1 ;;
+		large-cold) opts="--inflate 10 --mkdirs $ROOTFS" cold=1 ;;
 		esac
 		args=()
 		for rt in "${RTS[@]}"; do
 			mkb g-$name-$rt $rt-g-$name $opts
 			s=$WORK/s/g-$name-$rt.sh
-			cat >"$s" <<-EOF
+			{
+				[ -z "$cold" ] || echo "rm -rf $WORK/state/$rt/.seccomp"
+			} >"$s"
+			cat >>"$s" <<-EOF
 				R="$(R $rt)"
 				\$R create --bundle $WORK/b/g-$name-$rt g-$rt </dev/null >/dev/null || exit 1
 				\$R kill g-$rt KILL || exit 1

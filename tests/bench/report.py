@@ -222,7 +222,9 @@ def report(res, outpath):
             if rt == "hull":
                 targets.append(("(f) %s grows linearly or better" % op, ok))
     for series, names in (("", ("default", "medium", "large")),
-                          (" without seccomp", ("default", "medium-nosec", "large-nosec"))):
+                          (" without seccomp", ("default", "medium-nosec", "large-nosec")),
+                          (" compiling seccomp every time (cache cleared)",
+                           ("default", "medium-cold", "large-cold"))):
         gsizes = []
         for name in names:
             sz = extra.get(("g-size-" + name, "all"))
@@ -371,7 +373,10 @@ def report(res, outpath):
                  "and loaded) and 20 tmpfs mounts; large is 10× medium (~1 MB, 1000 seccomp "
                  "rules on 100 syscalls, 200 mounts), so its number includes the kernel's cost of 200 "
                  "mounts and the seccomp compiler's; the *-nosec configs are the same without "
-                 "the seccomp profile, to separate parsing from filter compilation.")
+                 "the seccomp profile, to separate parsing from filter compilation; the *-cold* "
+                 "ones remove the runtime's seccomp cache before each create (hull keeps compiled "
+                 "programs in ROOT/.seccomp and loads them on a warm create; crun and runc have "
+                 "no such cache, their two rows measure the same thing).")
     lines.append("- Noise: a 2-core VM; other programs may run beside the benchmark. Compare "
                  "ratios from one run rather than absolute numbers across runs.")
     for n in notes:
