@@ -200,6 +200,9 @@ static int open_fifo(struct spawn *sp, hull_error **err)
 	    openat(sp->cdir->dirfd, HULL_FIFO_FILE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (sp->init.fifo_fd < 0)
 		return hull_fail_errno(err, "open %s/%s", sp->cdir->path, HULL_FIFO_FILE);
+	/* the child keeps this number (close_inherited keeps it in place) */
+	sp->st->init_fifo_fd = sp->init.fifo_fd;
+	sp->st->init_fifo_fd_present = true;
 	return 0;
 }
 

@@ -287,10 +287,11 @@ int hull_cdir_open(hull_store *s, const char *id, int lock, hull_cdir **out, hul
 	}
 	if (lock && lock_fd(fd, lock) < 0)
 		return hull_fail_errno(err, "lock %s/%s", s->root, id);
-	/* A delete may have removed it while we waited for the lock. */
-	if (fstat(fd, &st) < 0)
+	/* A delete may have removed it while we waited for the lock (without
+	 * one there was no wait: a delete can come at any time anyway). */
+	if (lock && fstat(fd, &st) < 0)
 		return hull_fail_errno(err, "stat %s/%s", s->root, id);
-	if (st.st_nlink == 0)
+	if (lock && st.st_nlink == 0)
 		return hull_fail(err, ENOENT, "container \"%s\" does not exist", id);
 	*out = cdir_new(s, id, TAKE_FD(fd));
 	return 0;
@@ -439,25 +440,36 @@ const char *hull_status_name(enum hull_status s)
 	return names[s];
 }
 
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 /* The init holds exec.fifo's read end until its execve closes it: a fifo
  * nobody holds any more (a start that died after writing it) means the
- * user's process runs. */
-static bool init_holds(pid_t pid, const struct stat *fifo)
+ * user's process runs.  The state says at which fd (one stat, which keeps
+ * list cheap); a state without it has the init's fds searched. */
+static bool init_holds(const oci_hull_state *st, const struct stat *fifo)
 {
 	char path[64];
 	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 	struct stat sb;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (st->init_fifo_fd_present) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->pid, (int)st->init_fifo_fd);
+		if (stat(path, &sb) == 0)
+			return same_file(&sb, fifo);
+		return errno != ENOENT; /* cannot tell: trust the fifo */
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)st->pid);
 	d = opendir(path);
 	if (!d)
 		return true; /* cannot tell: trust the fifo */
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &sb, 0) == 0 && sb.st_dev == fifo->st_dev &&
-		    sb.st_ino == fifo->st_ino)
+		if (fstatat(dirfd(d), de->d_name, &sb, 0) == 0 && same_file(&sb, fifo))
 			return true;
 	}
 	return false;
@@ -472,7 +484,7 @@ enum hull_status hull_state_status(hull_cdir *c, const oci_hull_state *st)
 	if (!hull_pid_alive(st->pid, st->pid_start_time))
 		return HULL_STATUS_STOPPED;
 	if (fstatat(c->dirfd, HULL_FIFO_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    init_holds(st->pid, &sb))
+	    init_holds(st, &sb))
 		return HULL_STATUS_CREATED;
 	if (hull_cgroup_is_frozen_from_state(st))
 		return HULL_STATUS_PAUSED;
