@@ -551,9 +551,13 @@ int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err)
 /* rmdir, deepest first, of dir and whatever the container made below it. */
 static int remove_tree(const char *dir)
 {
-	cleanup_closedir DIR *d = opendir(dir);
+	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 
+	/* Usually there is nothing below and nobody inside: one rmdir. */
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -1;
 	while ((de = readdir(d))) {
