@@ -182,9 +182,11 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 	t = now_ns();
 	s->rootfd =
 	    hull_rootfs_prepare(s->cfg, in->bundle->rootfs, !in->ns.present[HULL_NS_MNT], err);
+	/* In any cgroup namespace, new or joined, a fresh cgroup mount shows
+	 * the namespace's root, as /proc/self/cgroup does. */
 	if (s->rootfd < 0 ||
-	    hull_mount_plan_execute(&in->mounts, s->rootfd, hull_ns_new(&in->ns, HULL_NS_CGROUP),
-				    in->cg, err) < 0)
+	    hull_mount_plan_execute(&in->mounts, s->rootfd, in->ns.present[HULL_NS_CGROUP], in->cg,
+				    err) < 0)
 		return -1;
 	hull_debug_phase("mounts", t);
 	t = now_ns();

@@ -395,7 +395,7 @@ static int do_cgroup(const struct hull_mount *m, int rootfd, bool cgroupns, hull
 	return 0;
 }
 
-int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool new_cgroupns,
+int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool in_cgroupns,
 			    struct hull_cgroup *cg, hull_error **err)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -407,7 +407,7 @@ int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool ne
 			r = do_bind(m, rootfd, err);
 			break;
 		case HULL_MOUNT_CGROUP:
-			r = do_cgroup(m, rootfd, new_cgroupns, cg, err);
+			r = do_cgroup(m, rootfd, in_cgroupns, cg, err);
 			break;
 		default:
 			r = do_fs(m, rootfd, m->fstype, m->dest, m->data, err);

@@ -52,7 +52,7 @@ void hull_mount_plan_debug(const struct hull_mount_plan *p);
 
 /* Child, before pivot_root: performs the plan below rootfd. */
 struct hull_cgroup;
-int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool new_cgroupns,
+int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool in_cgroupns,
 			    struct hull_cgroup *cg, hull_error **err);
 
 #endif

@@ -99,6 +99,7 @@ int hull_ns_plan_build(const oci_linux *l, struct hull_ns_plan *p, hull_error **
 		}
 		p->present[ns] = true;
 		if (n->path && *n->path) {
+			p->by_path[ns] = true;
 			p->join_fd[ns] = open_ns_path(n->path, ns_table[ns].flag, i, err);
 			if (p->join_fd[ns] < 0) {
 				hull_ns_plan_close(p);
@@ -211,7 +212,7 @@ static int write_time_offsets(const oci_linux *l, hull_error **err)
 
 bool hull_ns_early_possible(const struct hull_ns_plan *p)
 {
-	return !(p->clone_flags & CLONE_NEWUSER) && p->join_fd[HULL_NS_USER] < 0;
+	return !(p->clone_flags & CLONE_NEWUSER) && !p->by_path[HULL_NS_USER];
 }
 
 int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err)
@@ -233,7 +234,7 @@ int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err)
 
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err)
 {
-	bool joined_user = p->join_fd[HULL_NS_USER] >= 0;
+	bool joined_user = p->by_path[HULL_NS_USER];
 
 	for (int i = 0; i < HULL_NS_COUNT; i++) {
 		if (i == HULL_NS_PID || p->join_fd[i] < 0)

@@ -31,7 +31,8 @@ enum hull_ns {
  */
 struct hull_ns_plan {
 	bool present[HULL_NS_COUNT]; /* listed in the config */
-	int join_fd[HULL_NS_COUNT];  /* -1 unless joined by path */
+	bool by_path[HULL_NS_COUNT]; /* listed with a path: joined, not made */
+	int join_fd[HULL_NS_COUNT];  /* -1 unless still to be joined by path */
 	int clone_flags;	     /* CLONE_NEWUSER / CLONE_NEWPID */
 	int unshare_flags;	     /* the other new namespaces */
 };
@@ -43,7 +44,7 @@ int hull_ns_plan_build(const oci_linux *l, struct hull_ns_plan *p, hull_error **
 void hull_ns_plan_close(struct hull_ns_plan *p);
 static inline bool hull_ns_new(const struct hull_ns_plan *p, enum hull_ns ns)
 {
-	return p->present[ns] && p->join_fd[ns] < 0;
+	return p->present[ns] && !p->by_path[ns];
 }
 
 /* Before clone: the pid namespace (of children) by path.  *saved gets our

@@ -129,8 +129,7 @@ void hull_seccomp_cache_put(const char *root, const void *key, size_t key_len,
 	memcpy(buf + sizeof(h), key, key_len);
 	memcpy(buf + sizeof(h) + key_len, prog->filter, prog_size);
 	slot_name(name, key, key_len);
-	if (write_file_atomic(dirfd, name, buf, sizeof(h) + key_len + prog_size, 0600, &err) <
-	    0) {
+	if (write_file_atomic(dirfd, name, buf, sizeof(h) + key_len + prog_size, 0600, &err) < 0) {
 		hull_debug("seccomp cache: %s", err->msg);
 		hull_error_free(err);
 	}

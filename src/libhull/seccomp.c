@@ -203,8 +203,8 @@ static int parse_rule(struct profile *pf, const oci_syscall *sc, size_t idx, boo
 	struct rule r = {.idx = idx};
 
 	snprintf(where, sizeof(where), "linux.seccomp.syscalls[%zu]", idx);
-	if (parse_action(sc->action, sc->errno_ret_present, sc->errno_ret, where, &r.action,
-			 notify, err) < 0)
+	if (parse_action(sc->action, sc->errno_ret_present, sc->errno_ret, where, &r.action, notify,
+			 err) < 0)
 		return -1;
 	if (sc->args_len > 6)
 		return hull_fail(err, EINVAL, "%s.args: at most 6 arguments", where);
@@ -275,7 +275,8 @@ static int parse_profile(const oci_seccomp *s, struct hull_seccomp *h, struct pr
 	if (h->notify && !s->listener_path)
 		return hull_fail(err, EINVAL, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
 	if (h->notify)
-		return hull_fail(err, ENOTSUP, "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
+		return hull_fail(err, ENOTSUP,
+				 "linux.seccomp: SCMP_ACT_NOTIFY is not supported yet");
 	return 0;
 }
 

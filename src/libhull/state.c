@@ -483,8 +483,7 @@ enum hull_status hull_state_status(hull_cdir *c, const oci_hull_state *st)
 		return hull_cdir_busy(c) ? HULL_STATUS_CREATING : HULL_STATUS_STOPPED;
 	if (!hull_pid_alive(st->pid, st->pid_start_time))
 		return HULL_STATUS_STOPPED;
-	if (fstatat(c->dirfd, HULL_FIFO_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    init_holds(st, &sb))
+	if (fstatat(c->dirfd, HULL_FIFO_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0 && init_holds(st, &sb))
 		return HULL_STATUS_CREATED;
 	if (hull_cgroup_is_frozen_from_state(st))
 		return HULL_STATUS_PAUSED;
