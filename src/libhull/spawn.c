@@ -170,7 +170,7 @@ static int start_cgroup(struct spawn *sp, hull_error **err)
 	hull_cgroup_set_device_nodes(sp->init.cg, l->devices, l->devices_len);
 	if (hull_cgroup_create_v2(sp->init.cg, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
-	hull_debug_phase("cgroup v2", t);
+	hull_debug_phase("cgroup-v2", t);
 	return 0;
 }
 
@@ -643,9 +643,8 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 {
 	struct spawn sp;
 	hull_error *e = NULL;
-	int r = -1;
-
 	unsigned long long t;
+	int r = -1;
 
 	*status = 0;
 	spawn_init(&sp, ctx, o, true);
