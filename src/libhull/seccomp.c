@@ -179,6 +179,9 @@ static void key_build(struct profile *pf)
 
 	key_add(pf, 0x68756c6c2d736331ULL); /* layout of this key, version 1 */
 	key_add(pf, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+	/* what libseccomp generates also depends on what it found the
+	 * running kernel supports, and the state root may outlive a reboot */
+	key_add(pf, (uint64_t)seccomp_api_get() << 32 | seccomp_arch_native());
 	key_add(pf, pf->def_action);
 	key_add(pf, pf->narch);
 	for (size_t i = 0; i < pf->narch; i++)
