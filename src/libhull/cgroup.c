@@ -526,14 +526,6 @@ int hull_cgroup_create_rest(hull_cgroup *cg, const oci_resources *res, hull_erro
 	return 0;
 }
 
-bool hull_cgroup_has_v1(const hull_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->nhier; i++)
-		if (!cg->hier[i].v2)
-			return true;
-	return false;
-}
-
 int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err)
 {
 	char buf[32];

@@ -70,7 +70,6 @@ void hull_cgroup_set_device_nodes(hull_cgroup *cg, oci_device **devices, size_t 
  * may be inside (placed there by clone3) is gone. */
 int hull_cgroup_create_v2(hull_cgroup *cg, hull_error **err);
 int hull_cgroup_create_rest(hull_cgroup *cg, const oci_resources *res, hull_error **err);
-bool hull_cgroup_has_v1(const hull_cgroup *cg);
 int hull_cgroup_enter(hull_cgroup *cg, pid_t pid, hull_error **err);
 /* Removes what hull created (and what the container made below it). */
 int hull_cgroup_destroy(hull_cgroup *cg, hull_error **err);

@@ -36,19 +36,18 @@ static uint64_t fnv1a(const void *data, size_t len)
 	return h;
 }
 
-/* Ours and writable by nobody else. */
-static bool trusted(int fd, bool dir)
+/* Ours and writable by nobody else; st gets what fstat said. */
+static bool trusted(int fd, bool dir, struct stat *st)
 {
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && st.st_uid == geteuid() && !(st.st_mode & 022) &&
-	       (dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+	return fstat(fd, st) == 0 && st->st_uid == geteuid() && !(st->st_mode & 022) &&
+	       (dir ? S_ISDIR(st->st_mode) : S_ISREG(st->st_mode));
 }
 
 /* The cache directory of root; made on put only.  Never makes root. */
 static int open_cache_dir(const char *root, bool create)
 {
 	cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
 	int fd;
 
 	if (rootfd < 0)
@@ -56,7 +55,7 @@ static int open_cache_dir(const char *root, bool create)
 	if (create && mkdirat(rootfd, CACHE_DIR, 0700) < 0 && errno != EEXIST)
 		return -1;
 	fd = openat(rootfd, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && !trusted(fd, true)) {
+	if (fd >= 0 && !trusted(fd, true, &st)) {
 		hull_debug("seccomp cache %s/%s: not ours alone, not used", root, CACHE_DIR);
 		close(fd);
 		return -1;
@@ -73,23 +72,26 @@ static int read_entry(int fd, const void *key, size_t key_len, struct sock_fprog
 {
 	struct header h;
 	struct stat st;
-	cleanup_free unsigned char *buf = NULL;
+	cleanup_free unsigned char *stored_key = NULL;
+	cleanup_free struct sock_filter *filter = NULL;
 	size_t prog_size;
 
-	if (!trusted(fd, false) || fstat(fd, &st) < 0 || (uint64_t)st.st_size > MAX_FILE ||
+	if (!trusted(fd, false, &st) || (uint64_t)st.st_size > MAX_FILE ||
 	    read_all(fd, &h, sizeof(h)) != (ssize_t)sizeof(h) || memcmp(h.magic, MAGIC, 8) ||
 	    h.key_len != key_len || h.insns == 0 || h.insns > 0xffff)
 		return -1;
 	prog_size = (size_t)h.insns * sizeof(struct sock_filter);
 	if ((uint64_t)st.st_size != sizeof(h) + key_len + prog_size)
 		return -1;
-	buf = xmalloc(key_len + prog_size);
-	if (read_all(fd, buf, key_len + prog_size) != (ssize_t)(key_len + prog_size) ||
-	    memcmp(buf, key, key_len) != 0 || fnv1a(buf + key_len, prog_size) != h.prog_sum)
+	stored_key = xmalloc(key_len);
+	filter = xmalloc(prog_size);
+	if (read_all(fd, stored_key, key_len) != (ssize_t)key_len ||
+	    memcmp(stored_key, key, key_len) != 0 ||
+	    read_all(fd, filter, prog_size) != (ssize_t)prog_size ||
+	    fnv1a(filter, prog_size) != h.prog_sum)
 		return -1;
 	prog->len = (unsigned short)h.insns;
-	prog->filter = xmalloc(prog_size);
-	memcpy(prog->filter, buf + key_len, prog_size);
+	prog->filter = TAKE_PTR(filter);
 	return 0;
 }
 
