@@ -29,8 +29,25 @@ static const struct {
     {"pts/ptmx", "/dev/ptmx"},
 };
 
+/* The directory of the last node made, kept open: the nodes mostly share
+ * /dev, and resolving it again for each costs a lookup. */
+struct parent_dir {
+	char *path;
+	int fd;
+};
+
+static void parent_dir_clear(struct parent_dir *d)
+{
+	free(d->path);
+	d->path = NULL;
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}
+
 /* Splits "/a/b/c" into an fd on "/a/b" (created if needed) and "c". */
-static int open_parent(int rootfd, const char *path, const char **name, hull_error **err)
+static int open_parent(int rootfd, const char *path, const char **name, struct parent_dir *d,
+		       hull_error **err)
 {
 	cleanup_free char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
@@ -39,7 +56,13 @@ static int open_parent(int rootfd, const char *path, const char **name, hull_err
 		return hull_fail(err, EINVAL, "%s: not a file path", path);
 	*name = path + (slash - dir) + 1;
 	*slash = '\0';
-	return hull_mkpath_in_root(rootfd, *dir ? dir : "/", false, err);
+	if (d->path && streq(d->path, dir))
+		return d->fd;
+	parent_dir_clear(d);
+	d->fd = hull_mkpath_in_root(rootfd, *dir ? dir : "/", false, err);
+	if (d->fd >= 0)
+		d->path = TAKE_PTR(dir);
+	return d->fd;
 }
 
 /* An existing node must be the device asked for (config-linux.md). */
@@ -73,13 +96,12 @@ static char *host_device(const char *path, mode_t type, dev_t dev, hull_error **
 	return NULL;
 }
 
-static int make_node(int rootfd, const char *path, mode_t type, dev_t dev, mode_t perm, uid_t uid,
-		     gid_t gid, bool bind, hull_error **err)
+static int make_node(int rootfd, struct parent_dir *d, const char *path, mode_t type, dev_t dev,
+		     mode_t perm, uid_t uid, gid_t gid, bool bind, hull_error **err)
 {
-	cleanup_close int dirfd = -1;
 	const char *name;
+	int dirfd = open_parent(rootfd, path, &name, d, err);
 
-	dirfd = open_parent(rootfd, path, &name, err);
 	if (dirfd < 0)
 		return -1;
 	if (bind) {
@@ -101,26 +123,27 @@ static int make_node(int rootfd, const char *path, mode_t type, dev_t dev, mode_
 			return hull_fail_errno(err, "bind %s on %s", host, path);
 		return 0;
 	}
+	/* With the umask cleared (hull_devices_setup) a new node has its mode
+	 * exactly; only one that was there already needs a chmod. */
 	if (mknodat(dirfd, name, type | perm, dev) < 0) {
 		if (errno != EEXIST)
 			return hull_fail_errno(err, "mknod %s", path);
 		if (check_existing(dirfd, name, path, type, dev, err) < 0)
 			return -1;
+		if (fchmodat(dirfd, name, perm, 0) < 0)
+			return hull_fail_errno(err, "chmod %s", path);
 	}
-	/* mknod honours the umask: set the mode and owner exactly. */
-	if (fchmodat(dirfd, name, perm, 0) < 0)
-		return hull_fail_errno(err, "chmod %s", path);
 	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return hull_fail_errno(err, "chown %s", path);
 	return 0;
 }
 
-static int make_link(int rootfd, const char *target, const char *link, hull_error **err)
+static int make_link(int rootfd, struct parent_dir *d, const char *target, const char *link,
+		     hull_error **err)
 {
-	cleanup_close int dirfd = -1;
 	const char *name;
+	int dirfd = open_parent(rootfd, link, &name, d, err);
 
-	dirfd = open_parent(rootfd, link, &name, err);
 	if (dirfd < 0)
 		return -1;
 	if (symlinkat(target, dirfd, name) < 0 && errno != EEXIST)
@@ -140,7 +163,8 @@ static mode_t device_type(const char *t)
 	}
 }
 
-int hull_devices_setup(const oci_linux *l, int rootfd, bool bind_devices, hull_error **err)
+static int make_all(const oci_linux *l, int rootfd, struct parent_dir *d, bool bind_devices,
+		    hull_error **err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 		/* linux.devices may define the same path: it wins. */
@@ -150,35 +174,47 @@ int hull_devices_setup(const oci_linux *l, int rootfd, bool bind_devices, hull_e
 			    overridden || streq(l->devices[j]->path, default_devices[i].path);
 		if (overridden)
 			continue;
-		if (make_node(rootfd, default_devices[i].path, S_IFCHR,
+		if (make_node(rootfd, d, default_devices[i].path, S_IFCHR,
 			      makedev(default_devices[i].major, default_devices[i].minor), 0666, 0,
 			      0, bind_devices, err) < 0)
 			return hull_error_prefix(err, "default devices");
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++)
-		if (make_link(rootfd, default_links[i].target, default_links[i].link, err) < 0)
+		if (make_link(rootfd, d, default_links[i].target, default_links[i].link, err) < 0)
 			return -1;
 	for (size_t i = 0; l && i < l->devices_len; i++) {
-		const oci_device *d = l->devices[i];
-		mode_t type = device_type(d->type);
+		const oci_device *dev = l->devices[i];
+		mode_t type = device_type(dev->type);
 
-		if (d->path[0] != '/')
+		if (dev->path[0] != '/')
 			return hull_fail(err, EINVAL,
 					 "linux.devices[%zu].path: \"%s\" is not absolute", i,
-					 d->path);
-		if (type != S_IFIFO && (!d->major_present || !d->minor_present))
+					 dev->path);
+		if (type != S_IFIFO && (!dev->major_present || !dev->minor_present))
 			return hull_fail(
 			    err, EINVAL,
 			    "linux.devices[%zu]: major and minor are required for type %s", i,
-			    d->type);
-		if (make_node(rootfd, d->path, type,
-			      type == S_IFIFO ? 0 : makedev((unsigned)d->major, (unsigned)d->minor),
-			      d->file_mode_present ? (d->file_mode & 07777) : 0666,
-			      d->uid_present ? d->uid : 0, d->gid_present ? d->gid : 0,
+			    dev->type);
+		if (make_node(rootfd, d, dev->path, type,
+			      type == S_IFIFO ? 0
+					      : makedev((unsigned)dev->major, (unsigned)dev->minor),
+			      dev->file_mode_present ? (dev->file_mode & 07777) : 0666,
+			      dev->uid_present ? dev->uid : 0, dev->gid_present ? dev->gid : 0,
 			      bind_devices && type != S_IFIFO, err) < 0)
 			return hull_error_prefix(err, "linux.devices[%zu]", i);
 	}
 	return 0;
+}
+
+int hull_devices_setup(const oci_linux *l, int rootfd, bool bind_devices, hull_error **err)
+{
+	struct parent_dir d = {.path = NULL, .fd = -1};
+	mode_t saved = umask(0);
+	int r = make_all(l, rootfd, &d, bind_devices, err);
+
+	umask(saved);
+	parent_dir_clear(&d);
+	return r;
 }
 
 int hull_devices_console(int rootfd, int tty_fd, hull_error **err)

@@ -181,6 +181,63 @@ static char *follow_dangling(int parent, const char *name, const char *prefix, c
 	return xasprintf("%s/%s%s%s", dir, target, *rest ? "/" : "", rest);
 }
 
+/* p does not exist: the deepest ancestor that does, and in *rest where
+ * the missing part begins.  Usually the parent: one lookup, not a walk. */
+static int open_existing_ancestor(int rootfd, char *p, char **rest)
+{
+	char *cut = p + strlen(p);
+
+	for (;;) {
+		int fd;
+
+		while (cut > p && cut[-1] == '/')
+			cut--;
+		while (cut > p && cut[-1] != '/')
+			cut--;
+		if (cut == p) {
+			*rest = p;
+			return hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+		}
+		cut[-1] = '\0';
+		fd = hull_open_in_root(rootfd, p, O_PATH, 0);
+		cut[-1] = '/';
+		if (fd >= 0 || errno != ENOENT) {
+			*rest = cut;
+			return fd;
+		}
+		cut--;
+	}
+}
+
+/* What we just created as parent/name, opened without following anything:
+ * if a symlink was swapped in meanwhile this fails (ELOOP), and the caller
+ * resolves the path from the root instead, inside it. */
+static int open_created(int parent, const char *name)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+
+	if (openat2_disabled()) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return (int)syscall(SYS_openat2, parent, name, &how, sizeof(how));
+}
+
+static int create_entry(int parent, const char *name, bool file)
+{
+	int r;
+
+	if (!file)
+		return mkdirat(parent, name, 0755);
+	r = openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r >= 0)
+		close(r);
+	return r < 0 ? -1 : 0;
+}
+
 int hull_mkpath_in_root(int rootfd, const char *path, bool last_is_file, hull_error **err)
 {
 	cleanup_free char *p = xstrdup(path);
@@ -188,21 +245,20 @@ int hull_mkpath_in_root(int rootfd, const char *path, bool last_is_file, hull_er
 
 	for (;;) {
 		cleanup_close int parent = -1;
-		char *end = NULL, *restart = NULL;
+		char *end = NULL, *restart = NULL, *comp;
 		int fd = hull_open_in_root(rootfd, p, O_PATH, 0);
 
 		if (fd >= 0)
 			return fd;
 		if (errno != ENOENT)
 			return hull_fail_errno(err, "open %s in the container", path);
-		/* Walk down from the top, creating what is missing. */
-		parent = hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+		parent = open_existing_ancestor(rootfd, p, &comp);
 		if (parent < 0)
-			return hull_fail_errno(err, "open the container's root");
-		for (char *comp = p; *comp;) {
-			const char *name;
+			return hull_fail_errno(err, "open %s in the container", path);
+		/* Down from there, creating each missing component. */
+		while (*comp) {
 			bool last;
-			int next, r;
+			int next = -1;
 
 			while (*comp == '/')
 				comp++;
@@ -212,29 +268,18 @@ int hull_mkpath_in_root(int rootfd, const char *path, bool last_is_file, hull_er
 			if (end)
 				*end = '\0';
 			last = !end || !end[1 + strspn(end + 1, "/")];
-			next = hull_open_in_root(rootfd, p, O_PATH, 0);
-			if (next < 0 && errno == ENOENT) {
-				name = comp;
-				if (last && last_is_file) {
-					r = openat(parent, name,
-						   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-						       O_CLOEXEC,
-						   0644);
-					if (r >= 0)
-						close(r);
-				} else {
-					r = mkdirat(parent, name, 0755);
-				}
-				if (r < 0 && errno == EEXIST && ++links <= MAX_SYMLINKS &&
-				    (restart =
-					 follow_dangling(parent, name, p, end ? end + 1 : ""))) {
-					break;
-				}
-				if (r < 0 && errno != EEXIST)
-					return hull_fail_errno(err, "create %s in the container",
-							       p);
-				next = hull_open_in_root(rootfd, p, O_PATH, 0);
+			if (create_entry(parent, comp, last && last_is_file) == 0) {
+				next = open_created(parent, comp);
+			} else if (errno != EEXIST) {
+				return hull_fail_errno(err, "create %s in the container", p);
+			} else if (++links <= MAX_SYMLINKS &&
+				   (restart =
+					follow_dangling(parent, comp, p, end ? end + 1 : ""))) {
+				break;
 			}
+			/* "." and "..", a symlink, or another process first */
+			if (next < 0)
+				next = hull_open_in_root(rootfd, p, O_PATH, 0);
 			if (next < 0)
 				return hull_fail_errno(err, "open %s in the container", p);
 			close(parent);
