@@ -91,6 +91,8 @@ static int wait_go(struct init_state *s, hull_error **err)
 
 	if (hull_sync_recv(sync_fd, &m) <= 0 || m.type != SYNC_GO)
 		_exit(1); /* the parent gave up or died */
+	if (s->in->cpus_spread && sched_setaffinity(0, sizeof(s->in->cpus), &s->in->cpus) < 0)
+		return hull_fail_errno(err, "restore the CPU affinity");
 	if (parse_long(m.data, 1, 1 << 30, &pid) < 0)
 		return hull_fail(err, EPROTO, "bad SYNC_GO");
 	s->host_pid = (pid_t)pid;

@@ -2,6 +2,7 @@
 #ifndef HULL_INIT_H
 #define HULL_INIT_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -37,6 +38,8 @@ struct hull_init {
 	bool v2_placed;	  /* clone3 put us in the v2 cgroup already */
 	bool early_ns;	  /* make network, UTS, IPC namespaces before SYNC_GO */
 	sigset_t sigmask; /* what the child restores */
+	bool cpus_spread; /* the parent moved us off its CPU (spawn.c spread_child) */
+	cpu_set_t cpus;	  /* our affinity to restore then, before anything else runs */
 };
 
 /* The child side of the protocol in sync.h.  Never returns. */

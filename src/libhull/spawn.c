@@ -224,6 +224,28 @@ static int open_console(struct spawn *sp, hull_error **err)
 	return 0;
 }
 
+/*
+ * A new process starts on its parent's CPU and runs when the parent
+ * sleeps; an idle CPU that looks busy to the scheduler (a halted vCPU) is
+ * not handed it in time.  With early namespaces the parent makes the v1
+ * cgroups while the child makes its network namespace, which only
+ * overlaps if the child runs elsewhere: so it is moved to the other CPUs
+ * of our affinity, and restores its own mask (in->cpus) once SYNC_GO says
+ * this move is behind it, before it joins its cgroups.  Best effort: a
+ * single-CPU mask, or a failure here, leaves it where it is.
+ */
+static void spread_child(struct hull_init *in, pid_t pid)
+{
+	cpu_set_t others;
+	int cpu = sched_getcpu();
+
+	if (!in->cpus_spread || cpu < 0 || cpu >= CPU_SETSIZE)
+		return;
+	others = in->cpus;
+	CPU_CLR(cpu, &others);
+	sched_setaffinity(pid, sizeof(others), &others);
+}
+
 static int spawn_child(struct spawn *sp, hull_error **err)
 {
 	struct hull_init *in = &sp->init;
@@ -242,9 +264,13 @@ static int spawn_child(struct spawn *sp, hull_error **err)
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &in->sigmask);
 	cgfd = hull_cgroup_v2_fd(in->cg);
+	in->cpus_spread = in->early_ns && sched_getaffinity(0, sizeof(in->cpus), &in->cpus) == 0 &&
+			  CPU_COUNT(&in->cpus) > 1;
 	pid = hull_cgroup_clone((unsigned long)in->ns.clone_flags, cgfd, &in->v2_placed);
 	if (pid == 0)
 		hull_init_main(in);
+	if (pid > 0)
+		spread_child(in, (pid_t)pid);
 	if (cgfd >= 0)
 		close(cgfd);
 	if (pid < 0) {

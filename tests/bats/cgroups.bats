@@ -39,6 +39,22 @@ cg_all_dirs() {
 	done < <(cg_all_dirs "$path")
 }
 
+@test "the container runs on every CPU the runtime may use, or those of cpu.cpus" {
+	# hull moves its child off its own CPU for a moment during setup
+	# (spawn.c spread_child); the process must end up with the full mask.
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to spread over"
+	local want
+	want=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
+	ctr_sh 'awk "/^Cpus_allowed_list/ { print \$2 }" /proc/self/status'
+	assert_success
+	assert_output "$want"
+	requires_controller cpuset
+	cg_set_resources '{"cpu": {"cpus": "1"}}'
+	ctr_sh 'awk "/^Cpus_allowed_list/ { print \$2 }" /proc/self/status'
+	assert_success
+	assert_output 1
+}
+
 @test "cgroupsPath absolute: delete removes the cgroup from every hierarchy" {
 	cg_create_sleep c1
 	rt kill c1 KILL
