@@ -316,16 +316,41 @@ void hull_failpoint(const char *name)
 }
 #endif
 
+/* Days since 1970-01-01 to a proleptic Gregorian date (the usual era
+ * arithmetic: 400-year eras of 146097 days, years starting in March). */
+static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	long long era, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	yoe = z - era * 146097;
+	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* RFC 3339 in UTC.  By hand: glibc's gmtime_r loads the local time zone
+ * (/etc/localtime) first, a file read on every create for nothing. */
 void timestamp_now(char buf[static 64])
 {
 	struct timespec ts;
-	struct tm tm;
-	size_t n;
+	long long days, secs, y;
+	unsigned m, d;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 64 - n, ".%09ldZ", ts.tv_nsec);
+	days = ts.tv_sec / 86400;
+	secs = ts.tv_sec % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, 64, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+		 secs / 60 % 60, secs % 60, ts.tv_nsec);
 }
 
 unsigned long long now_ns(void)
