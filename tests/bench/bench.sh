@@ -26,9 +26,16 @@ usage: $0 [options]
   --out FILE         Markdown report (default: $HERE/RESULTS.md)
   --results-dir DIR  hyperfine JSON exports and raw data
                      (default: /var/tmp/hull-bench-results/<timestamp>)
-  --host-as-is       do not enter a private mount namespace with
-                     /sys/fs/cgroup/unified unmounted (crun is left out on a
-                     hybrid host)
+  --host-as-is       do not enter a private mount namespace (there
+                     /sys/fs/cgroup/unified is unmounted on a hybrid host and the
+                     state roots get a tmpfs); crun is left out on a hybrid host
+  --state-on-disk    keep the runtimes' state roots where TMPDIR is, not on a
+                     tmpfs (on a disk mounted with discard, removing a state
+                     directory waits for the discard)
+  --fresh-cgroup-parent
+                     do not make the cgroup parent of all containers before the
+                     cases: every runtime makes it as needed (hull also removes
+                     the levels it made at delete; crun and runc leave them)
   -h, --help         this text
 EOF
 }
@@ -36,7 +43,7 @@ EOF
 HULL='' CRUN='' RUNC=''
 RUNTIMES=hull,crun,runc
 CASES=a,b,c,d,e,f,g,h,i
-RUNS='' ROUNDS='' QUICK=0 HOST_AS_IS=0
+RUNS='' ROUNDS='' QUICK=0 HOST_AS_IS=0 STATE_ON_DISK=0 FRESH_CG_PARENT=0
 OUT=$HERE/RESULTS.md
 RES=
 while [ $# -gt 0 ]; do
@@ -52,6 +59,8 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift ;;
 	--results-dir) RES=$2; shift ;;
 	--host-as-is) HOST_AS_IS=1 ;;
+	--state-on-disk) STATE_ON_DISK=1 ;;
+	--fresh-cgroup-parent) FRESH_CG_PARENT=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -97,15 +106,21 @@ cg_layout() {
 }
 
 HOST_LAYOUT=${HULL_BENCH_HOST_LAYOUT:-$(cg_layout)}
-if [ -z "${HULL_BENCH_IN_NS:-}" ] && [ "$HOST_LAYOUT" = hybrid ] && [ $HOST_AS_IS = 0 ]; then
-	export HULL_BENCH_IN_NS=1 HULL_BENCH_HOST_LAYOUT=hybrid
-	say "bench.sh: hybrid cgroups: re-running inside a private mount namespace without /sys/fs/cgroup/unified"
+# A private mount namespace holds what the benchmark mounts (the state
+# tmpfs) and, on a hybrid host, the unmount of the cgroup2 tree: nothing of
+# it reaches the host, and it all goes when the benchmark ends.
+if [ -z "${HULL_BENCH_IN_NS:-}" ] && [ $HOST_AS_IS = 0 ]; then
+	export HULL_BENCH_IN_NS=1 HULL_BENCH_HOST_LAYOUT=$HOST_LAYOUT
+	say "bench.sh: re-running inside a private mount namespace"
 	exec unshare --mount --propagation private -- /bin/sh -c \
-		'umount /sys/fs/cgroup/unified && exec "$@"' bench.sh "$BASH" "$0" "${ORIG_ARGS[@]}"
+		'if [ "$HULL_BENCH_HOST_LAYOUT" = hybrid ]; then umount /sys/fs/cgroup/unified || exit 1; fi; exec "$@"' \
+		bench.sh "$BASH" "$0" "${ORIG_ARGS[@]}"
 fi
 BENCH_LAYOUT=$(cg_layout)
-if [ -n "${HULL_BENCH_IN_NS:-}" ]; then
+if [ -n "${HULL_BENCH_IN_NS:-}" ] && [ "$HOST_LAYOUT" = hybrid ]; then
 	NS_NOTE="every runtime (and the floor) ran inside one private mount namespace (unshare -m) in which /sys/fs/cgroup/unified was unmounted, so all saw cgroup v1 only"
+elif [ -n "${HULL_BENCH_IN_NS:-}" ]; then
+	NS_NOTE="every runtime (and the floor) ran inside one private mount namespace (unshare -m) with the host's cgroup layout ($HOST_LAYOUT)"
 else
 	NS_NOTE="runtimes ran in the host's own mount namespace (cgroup layout $HOST_LAYOUT)"
 fi
@@ -116,6 +131,17 @@ CGP=/hull-bench.$$
 [ -n "$RES" ] || RES=/var/tmp/hull-bench-results/$(date +%Y%m%dT%H%M%S)
 case $RES in /*) ;; *) RES=$PWD/$RES ;; esac
 mkdir -p "$RES/json" "$WORK/b" "$WORK/s" "$WORK/state"
+# Engines keep runtime state under /run, a tmpfs wherever systemd runs; on
+# this kind of VM /run is on the root ext4 (mounted with discard), where
+# removing a container's state directory waits ~0.3-2 ms for the discard
+# of its one block, for every runtime alike.
+STATE_FS=$(stat -fc %T "$WORK/state")
+if [ "$STATE_FS" != tmpfs ] && [ $STATE_ON_DISK = 0 ] && [ -n "${HULL_BENCH_IN_NS:-}" ]; then
+	mount -t tmpfs -o mode=0700 hull-bench-state "$WORK/state"
+	STATE_NOTE="a tmpfs the benchmark mounted in its private mount namespace (as /run is on a systemd host); TMPDIR is on $STATE_FS"
+else
+	STATE_NOTE="$STATE_FS (TMPDIR)"
+fi
 : >"$RES/extra.tsv"
 : >"$RES/labels.tsv"
 : >"$RES/notes.txt"
@@ -170,6 +196,9 @@ cleanup() {
 	local rt
 	for rt in "${RTS[@]}"; do delete_all "$rt"; done
 	rm_cgroups
+	if [ "$(stat -fc %T "$WORK/state" 2>/dev/null)" = tmpfs ] && [ "$STATE_FS" != tmpfs ]; then
+		umount "$WORK/state" || say "bench.sh: could not unmount $WORK/state"
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -180,6 +209,27 @@ extra() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RES/extra.tsv"; }
 note() { printf '%s\n' "$*" >>"$RES/notes.txt"; say "note: $*"; }
 R() { printf '%s --root %s' "${BIN[$1]}" "$WORK/state/$1"; }
 has_case() { case ",$CASES," in *",$1,"*) return 0 ;; esac; return 1; }
+
+# The parent of every container's cgroup, made once, as an engine's parent
+# (machine.slice, kubepods, libpod_parent) exists before its containers.
+# A v1 cpuset starts empty: it gets the root's cpus and mems, as the
+# runtimes give the levels they make.
+mk_cg_parent() {
+	local m
+	for m in $(cg_mounts); do
+		mkdir "$m$CGP" || die "could not make the cgroup parent $m$CGP"
+		if [ -f "$m/cpuset.cpus" ] && [ -f "$m$CGP/cpuset.cpus" ]; then
+			cat "$m/cpuset.cpus" >"$m$CGP/cpuset.cpus"
+			cat "$m/cpuset.mems" >"$m$CGP/cpuset.mems"
+		fi
+	done
+}
+if [ $FRESH_CG_PARENT = 0 ]; then
+	mk_cg_parent
+	CG_NOTE="$CGP, made by the benchmark in every hierarchy before the cases; each container gets its own cgroup below it"
+else
+	CG_NOTE="$CGP/<container>, every level made by the runtime when needed (--fresh-cgroup-parent)"
+fi
 
 # --- the bundle ------------------------------------------------------------
 BASE=$WORK/base
@@ -269,6 +319,8 @@ meta os "$(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-unknown}")"
 meta "cgroups (host)" "$HOST_LAYOUT"
 meta "cgroups (benchmark)" "$BENCH_LAYOUT"
 meta namespace "$NS_NOTE"
+meta "state roots" "$STATE_NOTE"
+meta "cgroups of the containers" "$CG_NOTE"
 for rt in "${RTS[@]}"; do meta "$rt" "${VER[$rt]} (${BIN[$rt]})"; done
 meta hyperfine "$(hyperfine --version)"
 meta floor "$FLOOR_CMD"
