@@ -7,9 +7,9 @@
 
 /*
  * Compiled seccomp programs, kept in STATE_ROOT/.seccomp.  libseccomp's
- * compiler is quadratic in the filter's size (a 1 000-rule profile costs
- * ~170 ms), and engines give every container the same profile, so a
- * program is compiled once per profile and state root.
+ * compiler is super-linear in the filter's size (podman's default profile,
+ * one filter, costs ~18 ms), and engines give every container the same
+ * profile, so a profile's programs are compiled once per state root.
  *
  * The key is the whole resolved rule set (seccomp.c builds it, with the
  * libseccomp version), stored beside the program and compared byte for
@@ -21,10 +21,10 @@
  */
 #define HULL_SECCOMP_CACHE_SLOTS 32
 
-/* 0 and prog->filter malloc'd on a hit; -1 on a miss. */
+/* 0 on a hit, with *progs (and each filter) malloc'd; -1 on a miss. */
 int hull_seccomp_cache_get(const char *root, const void *key, size_t key_len,
-			   struct sock_fprog *prog);
+			   struct sock_fprog **progs, size_t *nprogs);
 void hull_seccomp_cache_put(const char *root, const void *key, size_t key_len,
-			    const struct sock_fprog *prog);
+			    const struct sock_fprog *progs, size_t nprogs);
 
 #endif

@@ -6,6 +6,8 @@
 #include "utils.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -173,11 +175,12 @@ static void key_add(struct profile *pf, uint64_t v)
 	pf->key_len += sizeof(v);
 }
 
-static void key_build(struct profile *pf)
+static void key_build(struct profile *pf, size_t split_rules)
 {
 	const struct scmp_version *v = seccomp_version();
 
-	key_add(pf, 0x68756c6c2d736331ULL); /* layout of this key, version 1 */
+	key_add(pf, 0x68756c6c2d736332ULL); /* layout of this key, version 2 */
+	key_add(pf, split_rules);
 	key_add(pf, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
 	/* what libseccomp generates also depends on what it found the
 	 * running kernel supports, and the state root may outlive a reboot */
@@ -300,12 +303,18 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_fprog *prog, hull_error *
 		return hull_fail(err, EINVAL, "linux.seccomp: bad filter size");
 	prog->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
 	prog->filter = xmalloc((size_t)size);
-	if (pread(fd, prog->filter, (size_t)size, 0) != size)
+	if (pread(fd, prog->filter, (size_t)size, 0) != size) {
+		free(prog->filter);
+		prog->filter = NULL;
 		return hull_fail_errno(err, "linux.seccomp: read the filter back");
+	}
 	return 0;
 }
 
-static int compile_profile(const struct profile *pf, struct sock_fprog *prog, hull_error **err)
+/* One filter from the rules at order[0..n) of pf (all, in order, when
+ * order is NULL). */
+static int compile_filter(const struct profile *pf, const size_t *order, size_t n,
+			  struct sock_fprog *prog, hull_error **err)
 {
 	scmp_filter_ctx ctx = seccomp_init(pf->def_action);
 	int r = 0;
@@ -322,8 +331,8 @@ static int compile_profile(const struct profile *pf, struct sock_fprog *prog, hu
 			hull_fail_sys(err, -r, "linux.seccomp.architectures[%zu]: add it",
 				      pf->arch_idx[i]);
 	}
-	for (size_t i = 0; i < pf->nrules && r == 0; i++) {
-		const struct rule *ru = &pf->rules[i];
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const struct rule *ru = &pf->rules[order ? order[i] : i];
 		r = seccomp_rule_add_array(ctx, ru->action, ru->nr, ru->argc, ru->cmps);
 		if (r < 0)
 			hull_fail_sys(err, -r, "linux.seccomp.syscalls[%zu]: add rule for %s",
@@ -335,8 +344,91 @@ static int compile_profile(const struct profile *pf, struct sock_fprog *prog, hu
 	return r < 0 ? -1 : 0;
 }
 
-int hull_seccomp_compile(const oci_seccomp *s, const char *cache_root, struct hull_seccomp **out,
+/* Where libseccomp may fold several syscalls into one (socketcall, ipc on
+ * x86, s390, ppc, mips...): their rules can meet, so they share a filter. */
+static bool multiplexed(const char *name)
+{
+	static const char *const names[] = {
+	    "socketcall", "socket",	 "bind",	"connect",    "listen",	    "accept",
+	    "accept4",	  "getsockname", "getpeername", "socketpair", "send",	    "recv",
+	    "sendto",	  "recvfrom",	 "shutdown",	"setsockopt", "getsockopt", "sendmsg",
+	    "recvmsg",	  "recvmmsg",	 "sendmmsg",	"ipc",	      "semop",	    "semget",
+	    "semctl",	  "semtimedop",	 "msgsnd",	"msgrcv",     "msgget",	    "msgctl",
+	    "shmat",	  "shmdt",	 "shmget",	"shmctl"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(name, names[i]))
+			return true;
+	return false;
+}
+
+struct grouped {
+	long group; /* the syscall, or LONG_MIN for the multiplexed ones */
+	size_t idx; /* in pf->rules */
+};
+
+static int by_group(const void *a, const void *b)
+{
+	const struct grouped *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void add_prog(struct hull_seccomp *h, const struct sock_fprog *prog)
+{
+	h->progs = xrealloc(h->progs, (h->nprogs + 1) * sizeof(*h->progs));
+	h->progs[h->nprogs++] = *prog;
+}
+
+/* The rules grouped by syscall (each group in the profile's order), cut
+ * into filters of about split_rules rules at group boundaries. */
+static int compile_split(const struct profile *pf, size_t split_rules, struct hull_seccomp *h,
 			 hull_error **err)
+{
+	cleanup_free struct grouped *g = xcalloc(pf->nrules, sizeof(*g));
+	cleanup_free size_t *order = xcalloc(pf->nrules, sizeof(*order));
+	size_t start = 0;
+
+	for (size_t i = 0; i < pf->nrules; i++) {
+		g[i].group = multiplexed(pf->rules[i].name) ? LONG_MIN : pf->rules[i].nr;
+		g[i].idx = i;
+	}
+	qsort(g, pf->nrules, sizeof(*g), by_group);
+	for (size_t i = 0; i < pf->nrules; i++)
+		order[i] = g[i].idx;
+	while (start < pf->nrules) {
+		size_t end = start + 1;
+		struct sock_fprog prog;
+
+		while (end < pf->nrules &&
+		       (end - start < split_rules || g[end].group == g[end - 1].group))
+			end++;
+		if (compile_filter(pf, order + start, end - start, &prog, err) < 0)
+			return -1;
+		add_prog(h, &prog);
+		start = end;
+	}
+	return 0;
+}
+
+static int compile_profile(const struct profile *pf, size_t split_rules, struct hull_seccomp *h,
+			   hull_error **err)
+{
+	struct sock_fprog prog;
+
+	if (split_rules && pf->def_action == SCMP_ACT_ALLOW && pf->nrules > split_rules &&
+	    !h->notify)
+		return compile_split(pf, split_rules, h, err);
+	if (compile_filter(pf, NULL, pf->nrules, &prog, err) < 0)
+		return -1;
+	add_prog(h, &prog);
+	return 0;
+}
+
+static int compile(const oci_seccomp *s, const char *cache_root, size_t split_rules,
+		   struct hull_seccomp **out, hull_error **err)
 {
 	struct hull_seccomp *h = xcalloc(1, sizeof(*h));
 	struct profile pf = {0};
@@ -344,9 +436,9 @@ int hull_seccomp_compile(const oci_seccomp *s, const char *cache_root, struct hu
 	*out = NULL;
 	if (parse_profile(s, h, &pf, err) < 0)
 		goto fail;
-	key_build(&pf);
-	if (hull_seccomp_cache_get(cache_root, pf.key, pf.key_len, &h->prog) < 0) {
-		if (compile_profile(&pf, &h->prog, err) < 0)
+	key_build(&pf, split_rules);
+	if (hull_seccomp_cache_get(cache_root, pf.key, pf.key_len, &h->progs, &h->nprogs) < 0) {
+		if (compile_profile(&pf, split_rules, h, err) < 0)
 			goto fail;
 		/* kept for hull_seccomp_remember */
 		h->key = pf.key;
@@ -362,10 +454,22 @@ fail:
 	return -1;
 }
 
+int hull_seccomp_compile(const oci_seccomp *s, const char *cache_root, struct hull_seccomp **out,
+			 hull_error **err)
+{
+	return compile(s, cache_root, HULL_SECCOMP_SPLIT_RULES, out, err);
+}
+
+int hull_seccomp_compile_split(const oci_seccomp *s, size_t split_rules, struct hull_seccomp **out,
+			       hull_error **err)
+{
+	return compile(s, NULL, split_rules, out, err);
+}
+
 void hull_seccomp_remember(const struct hull_seccomp *s, const char *cache_root)
 {
 	if (s && s->key)
-		hull_seccomp_cache_put(cache_root, s->key, s->key_len, &s->prog);
+		hull_seccomp_cache_put(cache_root, s->key, s->key_len, s->progs, s->nprogs);
 }
 
 void hull_seccomp_free(struct hull_seccomp *s)
@@ -373,23 +477,26 @@ void hull_seccomp_free(struct hull_seccomp *s)
 	if (!s)
 		return;
 	free(s->key);
-	free(s->prog.filter);
+	for (size_t i = 0; i < s->nprogs; i++)
+		free(s->progs[i].filter);
+	free(s->progs);
 	free(s);
 }
 
 int hull_seccomp_load(const struct hull_seccomp *s, hull_error **err)
 {
-	long r;
+	long r = 0;
 
 	if (!s)
 		return 0;
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &s->prog);
-	if (r < 0 && errno == EINVAL && s->flags) {
-		/* an older kernel without one of the flags: say which */
-		return hull_fail_errno(err, "linux.seccomp: load the filter with flags 0x%x",
-				       s->flags);
+	for (size_t i = 0; i < s->nprogs; i++) {
+		r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &s->progs[i]);
+		if (r < 0 && errno == EINVAL && s->flags)
+			/* an older kernel without one of the flags: say which */
+			return hull_fail_errno(
+			    err, "linux.seccomp: load the filter with flags 0x%x", s->flags);
+		if (r < 0)
+			return hull_fail_errno(err, "linux.seccomp: load the filter");
 	}
-	if (r < 0)
-		return hull_fail_errno(err, "linux.seccomp: load the filter");
 	return s->notify ? (int)r : 0;
 }

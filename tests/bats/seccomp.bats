@@ -60,6 +60,45 @@ cache_files() {
 	assert_line 750
 }
 
+@test "seccomp: a large profile that allows by default holds every rule (hull: as several filters)" {
+	# 400 rules that never match, ten per syscall, then the two that do:
+	# hull compiles this as several filters (seccomp.h), each with all the
+	# rules of some syscalls; the process must see every rule in force.
+	update_config '.linux.seccomp = {
+		defaultAction: "SCMP_ACT_ALLOW",
+		architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+		syscalls: ([range(0; 400) as $i | {
+			names: [$inert[($i / 10 | floor) % ($inert | length)]],
+			action: "SCMP_ACT_ERRNO", errnoRet: 38,
+			args: [{index: 1, value: (2118582272 + $i), op: "SCMP_CMP_EQ"}]}]
+			+ [{names: ["chmod"], action: "SCMP_ACT_ERRNO", errnoRet: 39,
+			    args: [{index: 1, value: 448, op: "SCMP_CMP_EQ"}]},
+			   {names: ["fchmodat"], action: "SCMP_ACT_ERRNO", errnoRet: 39,
+			    args: [{index: 2, value: 448, op: "SCMP_CMP_EQ"}]},
+			   {names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 39}])
+	}' --argjson inert '["personality", "syslog", "quotactl", "acct", "swapon", "swapoff",
+		"iopl", "ioperm", "kexec_load", "init_module", "delete_module", "finit_module",
+		"perf_event_open", "fanotify_init", "fanotify_mark", "name_to_handle_at",
+		"open_by_handle_at", "mbind", "set_mempolicy", "get_mempolicy", "migrate_pages",
+		"move_pages", "process_vm_readv", "process_vm_writev", "kcmp", "sched_setattr",
+		"sched_getattr", "bpf", "userfaultfd", "membarrier", "mlock2", "pkey_mprotect",
+		"pkey_alloc", "pkey_free", "io_setup", "io_destroy", "io_getevents", "io_submit",
+		"io_cancel", "remap_file_pages"]'
+	ctr_sh 'grep "^Seccomp" /proc/self/status; touch /dev/shm/f; chmod 700 /dev/shm/f; echo "a=$?"; chmod 750 /dev/shm/f; echo "b=$?"; stat -c %a /dev/shm/f; mkdir /dev/shm/d; echo "mkdir=$?"; uname -s'
+	assert_success
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	assert_line 'a=1'
+	assert_line 'b=0'
+	assert_line 750
+	assert_output --partial 'Directory not empty'
+	assert_line 'mkdir=1'
+	assert_line Linux
+	if runtime_is_hull; then
+		n=$(awk '/^Seccomp_filters:/ { print $2 }' <<<"$output")
+		[ "$n" -ge 3 ] || fail "expected the profile split into 3 or more filters, got $n"
+	fi
+}
+
 @test "seccomp cache: the first container compiles, the next one loads the stored program" {
 	requires_hull
 	deny_mkdir

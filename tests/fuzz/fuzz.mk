@@ -26,7 +26,7 @@ CLEANFILES += $(FUZZ_TARGETS)
 
 FUZZ_LINK = $(AM_LDFLAGS) -fsanitize=fuzzer
 FUZZ_LIBS = src/libhull/libhull.a libocispec/libocispec.a $(DEPS_LIBS)
-FUZZ_HDRS = tests/fuzz/fuzz-common.h
+FUZZ_HDRS = tests/fuzz/fuzz-common.h tests/fuzz/bpf-eval.h
 
 tests_fuzz_config_fuzz_SOURCES = tests/fuzz/config-fuzz.c $(FUZZ_HDRS)
 nodist_tests_fuzz_config_fuzz_SOURCES = libocispec/oci_types.h
