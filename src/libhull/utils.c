@@ -320,13 +320,13 @@ void hull_failpoint(const char *name)
  * arithmetic: 400-year eras of 146097 days, years starting in March). */
 static void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
 {
-	long long era, yoe, doy, mp;
+	long long era, doe, yoe, doy, mp;
 
 	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
-	yoe = z - era * 146097;
-	yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
-	doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+	doe = z - era * 146097; /* day of the era, 0..146096 */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
 	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);

@@ -136,8 +136,8 @@ mkdir -p "$RES/json" "$WORK/b" "$WORK/s" "$WORK/state"
 # removing a container's state directory waits ~0.3-2 ms for the discard
 # of its one block, for every runtime alike.
 STATE_FS=$(stat -fc %T "$WORK/state")
-if [ "$STATE_FS" != tmpfs ] && [ $STATE_ON_DISK = 0 ] && [ -n "${HULL_BENCH_IN_NS:-}" ]; then
-	mount -t tmpfs -o mode=0700 hull-bench-state "$WORK/state"
+if [ "$STATE_FS" != tmpfs ] && [ $STATE_ON_DISK = 0 ] && [ -n "${HULL_BENCH_IN_NS:-}" ] &&
+	mount -t tmpfs -o mode=0700 hull-bench-state "$WORK/state"; then
 	STATE_NOTE="a tmpfs the benchmark mounted in its private mount namespace (as /run is on a systemd host); TMPDIR is on $STATE_FS"
 else
 	STATE_NOTE="$STATE_FS (TMPDIR)"
