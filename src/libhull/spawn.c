@@ -478,6 +478,21 @@ static void spawn_free(struct spawn *sp)
 	hull_store_free(sp->store);
 }
 
+/* The container is ready: its state, the pid file, the seccomp cache.  No
+ * other command sees any of it before we drop the container's lock. */
+static int record_created(struct spawn *sp, hull_error **err)
+{
+	hull_pid_start_time(sp->pid, &sp->st->pid_start_time, NULL);
+	sp->st->pid_start_time_present = true;
+	if (hull_state_save(sp->cdir, sp->st, err) < 0)
+		return -1;
+	hull_failpoint("create-saved");
+	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
+		return -1;
+	hull_seccomp_remember(sp->init.seccomp, sp->ctx->root);
+	return 0;
+}
+
 /* create, and the first half of run: up to a container waiting to start. */
 static int spawn_container(struct spawn *sp, hull_error **err)
 {
@@ -525,15 +540,9 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	if (sp->relay_sock >= 0 && (sp->relay_fd = hull_terminal_receive(sp->relay_sock, err)) < 0)
 		goto fail;
 	sp->st->creating = false;
-	/* the child is parked now: reading its start time costs nothing */
-	hull_pid_start_time(sp->pid, &sp->st->pid_start_time, NULL);
-	sp->st->pid_start_time_present = true;
-	if (hull_state_save(sp->cdir, sp->st, err) < 0)
+	/* run records it while the child goes on to exec */
+	if (!in->run_mode && record_created(sp, err) < 0)
 		goto fail;
-	hull_failpoint("create-saved");
-	if (sp->opts->pid_file && write_pid_file(sp->opts->pid_file, sp->pid, err) < 0)
-		goto fail;
-	hull_seccomp_remember(in->seccomp, sp->ctx->root);
 	hull_debug_phase("create", t0);
 	return 0;
 fail:
@@ -677,7 +686,8 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	if (spawn_container(&sp, err) < 0)
 		goto out;
 	t = now_ns();
-	if (hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0 || wait_exec(&sp, err) < 0) {
+	if (hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0 || record_created(&sp, err) < 0 ||
+	    wait_exec(&sp, err) < 0) {
 		if (!err || !*err)
 			hull_fail_errno(err, "start the container");
 		hull_run_poststop(sp.st);
