@@ -514,9 +514,7 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	 * (the costliest step) while we make the v1 cgroups and write the
 	 * resources: it joins them once told to go on. */
 	in->early_ns = hull_ns_early_possible(&in->ns);
-	if (write_file_atomic(sp->cdir->dirfd, HULL_CONFIG_FILE, in->bundle->raw,
-			      in->bundle->raw_len, 0600, err) < 0 ||
-	    start_cgroup(sp, err) < 0 || (!in->early_ns && finish_cgroup(sp, err) < 0))
+	if (start_cgroup(sp, err) < 0 || (!in->early_ns && finish_cgroup(sp, err) < 0))
 		goto fail;
 	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0)
 		goto fail;
@@ -533,6 +531,11 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 		goto fail;
 	hull_debug_phase("release", t);
 	t = now_ns();
+	/* Only exec reads the copy, once the container exists: written while
+	 * the child sets up, which takes longer. */
+	if (write_file_atomic(sp->cdir->dirfd, HULL_CONFIG_FILE, in->bundle->raw,
+			      in->bundle->raw_len, 0600, err) < 0)
+		goto fail;
 	if (drive_child(sp, err) < 0)
 		goto fail;
 	hull_debug_phase("setup", t);
