@@ -57,20 +57,69 @@ pid_t hull_cgroup_clone(unsigned long flags, int cgroup_fd, bool *placed)
 	return (pid_t)pid;
 }
 
-int hull_cgroup_join_self(hull_cgroup *cg, bool v2_placed, hull_error **err)
+static void close_all(int *fds, size_t n)
 {
-	for (size_t i = 0; i < cg->nhier; i++) {
-		const struct hull_cgroup_hier *h = &cg->hier[i];
-		cleanup_free char *dir = NULL, *file = NULL;
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
 
-		if (h->v2 && v2_placed)
+/* v1 "tasks" with "0": a thread moving itself, no global lock (the child
+ * is single-threaded, so the thread is the process). */
+static char *join_file(const hull_cgroup *cg, size_t i)
+{
+	return xasprintf("%s/%s", cg->hier[i].dir, cg->hier[i].v2 ? "cgroup.procs" : "tasks");
+}
+
+static bool joins(const hull_cgroup *cg, size_t i, bool v2_placed)
+{
+	return !(cg->hier[i].v2 && v2_placed);
+}
+
+int hull_cgroup_open_joins(const hull_cgroup *cg, bool v2_placed, int *fds, size_t max,
+			   hull_error **err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cg->nhier; i++) {
+		if (!joins(cg, i, v2_placed))
 			continue;
-		dir = hull_cgroup_path_at(cg, i);
-		/* v1 "tasks" with "0": a thread moving itself, no global lock
-		 * (we are single-threaded, so the thread is the process). */
-		file = xasprintf("%s/%s", dir, h->v2 ? "cgroup.procs" : "tasks");
-		if (write_file_at(AT_FDCWD, file, "0", 1, err) < 0)
-			return hull_error_prefix(err, "join cgroup");
+		cleanup_free char *file = join_file(cg, i);
+		if (n == max) {
+			close_all(fds, n);
+			return 0; /* the child opens them itself */
+		}
+		fds[n] = open(file, O_WRONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			hull_fail_errno(err, "join cgroup: open %s", file);
+			close_all(fds, n);
+			return -1;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
+int hull_cgroup_join_self(hull_cgroup *cg, bool v2_placed, const int *fds, size_t nfds,
+			  hull_error **err)
+{
+	size_t want = 0, k = 0;
+
+	for (size_t i = 0; i < cg->nhier; i++)
+		want += joins(cg, i, v2_placed);
+	if (nfds != want)
+		fds = NULL;
+	for (size_t i = 0; i < cg->nhier; i++) {
+		if (!joins(cg, i, v2_placed))
+			continue;
+		if (fds && write(fds[k++], "0", 1) != 1) {
+			cleanup_free char *file = join_file(cg, i);
+			return hull_fail_errno(err, "join cgroup: write %s", file);
+		}
+		if (!fds) {
+			cleanup_free char *file = join_file(cg, i);
+			if (write_file_at(AT_FDCWD, file, "0", 1, err) < 0)
+				return hull_error_prefix(err, "join cgroup");
+		}
 	}
 	return 0;
 }

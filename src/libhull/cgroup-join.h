@@ -29,7 +29,18 @@ int hull_cgroup_v2_fd(hull_cgroup *cg);
  * cgroup, *placed says whether that worked.  Returns as fork does. */
 pid_t hull_cgroup_clone(unsigned long flags, int cgroup_fd, bool *placed);
 
-/* Child: move ourselves into every hierarchy (v2 too unless placed). */
-int hull_cgroup_join_self(hull_cgroup *cg, bool v2_placed, hull_error **err);
+/* Parent: opens the files the child joins through (tasks, or v2's
+ * cgroup.procs unless placed), in hierarchy order, into fds (max entries);
+ * returns how many.  Opening costs the child half its join time, and the
+ * parent has time to spare while the child makes its namespaces; the kernel
+ * checks a migration against the opener's credentials (5.16+), ours. */
+int hull_cgroup_open_joins(const hull_cgroup *cg, bool v2_placed, int *fds, size_t max,
+			   hull_error **err);
+
+/* Child: move ourselves into every hierarchy (v2 too unless placed), through
+ * the parent's fds when there are as many as hierarchies to join, else by
+ * path. */
+int hull_cgroup_join_self(hull_cgroup *cg, bool v2_placed, const int *fds, size_t nfds,
+			  hull_error **err);
 
 #endif

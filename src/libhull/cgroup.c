@@ -708,7 +708,6 @@ bool hull_cgroup_saved_in(const hull_cgroup *cg, const oci_hull_state *st)
 	return true;
 }
 
-
 /* A mount point that is no longer mounted: judge it by its name. */
 static void guess_hier(struct hull_cgroup_hier *h, const char *mnt)
 {

@@ -249,7 +249,7 @@ static void __attribute__((noreturn)) exec_child(struct exec_ctx *x)
 		if (x->ns_fd[i] >= 0)
 			keep[nkeep++] = x->ns_fd[i];
 	close_fds_from(3 + x->o->preserve_fds, keep, (size_t)nkeep);
-	if (hull_cgroup_join_self(x->cg, x->v2_placed, &e) < 0)
+	if (hull_cgroup_join_self(x->cg, x->v2_placed, NULL, 0, &e) < 0)
 		child_fail(x->child_sync, e);
 	if (hull_sync_recv(x->child_sync, &m) <= 0 || m.type != SYNC_GO)
 		_exit(1);

@@ -35,6 +35,8 @@ struct init_state {
 	int tty_slave;
 	pid_t host_pid; /* as the host sees us (from SYNC_GO) */
 	char *exec_path;
+	int join_fds[HULL_SYNC_MAX_FDS]; /* from SYNC_GO: our cgroups' tasks files */
+	size_t njoin_fds;
 };
 
 static int sync_fd = -1;
@@ -89,7 +91,8 @@ static int wait_go(struct init_state *s, hull_error **err)
 	struct hull_sync_msg m;
 	long pid;
 
-	if (hull_sync_recv(sync_fd, &m) <= 0 || m.type != SYNC_GO)
+	if (hull_sync_recv_fds(sync_fd, &m, s->join_fds, HULL_SYNC_MAX_FDS, &s->njoin_fds) <= 0 ||
+	    m.type != SYNC_GO)
 		_exit(1); /* the parent gave up or died */
 	if (s->in->cpus_spread && sched_setaffinity(0, sizeof(s->in->cpus), &s->in->cpus) < 0)
 		return hull_fail_errno(err, "restore the CPU affinity");
@@ -97,6 +100,16 @@ static int wait_go(struct init_state *s, hull_error **err)
 		return hull_fail(err, EPROTO, "bad SYNC_GO");
 	s->host_pid = (pid_t)pid;
 	return 0;
+}
+
+static int join_cgroups(struct init_state *s, hull_error **err)
+{
+	int r = hull_cgroup_join_self(s->in->cg, s->in->v2_placed, s->join_fds, s->njoin_fds, err);
+
+	for (size_t i = 0; i < s->njoin_fds; i++)
+		close(s->join_fds[i]);
+	s->njoin_fds = 0;
+	return r;
 }
 
 /* The state as hooks see it (runtime.md "State"). */
@@ -330,8 +343,8 @@ void hull_init_main(struct hull_init *in)
 	 * cheap (cgroup-join.h). */
 	if (close_inherited(in, &err) < 0 ||
 	    (in->early_ns && hull_ns_child_setup_early(&in->ns, &err) < 0) ||
-	    wait_go(&s, &err) < 0 || hull_cgroup_join_self(in->cg, in->v2_placed, &err) < 0 ||
-	    setup_rootfs(&s, &err) < 0 || (s.proc && setup_process(&s, &err) < 0))
+	    wait_go(&s, &err) < 0 || join_cgroups(&s, &err) < 0 || setup_rootfs(&s, &err) < 0 ||
+	    (s.proc && setup_process(&s, &err) < 0))
 		die(err);
 	/* From here on the parent may exit (create); we must outlive it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

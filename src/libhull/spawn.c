@@ -299,6 +299,23 @@ static int spawn_child(struct spawn *sp, hull_error **err)
 
 static int drive_child(struct spawn *sp, hull_error **err);
 
+/* GO, with the files the child joins its cgroups through. */
+static int send_go(struct spawn *sp, const char *pid)
+{
+	int fds[HULL_SYNC_MAX_FDS], n, r, saved;
+
+	n = hull_cgroup_open_joins(sp->init.cg, sp->init.v2_placed, fds, HULL_SYNC_MAX_FDS, NULL);
+	/* could not open one: the child tries by path and says why */
+	if (n < 0)
+		n = 0;
+	r = hull_sync_send_fds(sp->sync_fd, SYNC_GO, 0, pid, fds, (size_t)n);
+	saved = errno;
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	errno = saved;
+	return r;
+}
+
 /* The child's pid, its cgroup and its maps; then it may go. */
 static int release_child(struct spawn *sp, hull_error **err)
 {
@@ -322,7 +339,7 @@ static int release_child(struct spawn *sp, hull_error **err)
 	if ((sp->init.ns.clone_flags & CLONE_NEWUSER) && hull_ns_write_id_maps(sp->pid, l, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	snprintf(buf, sizeof(buf), "%d", (int)sp->pid);
-	if (hull_sync_send(sp->sync_fd, SYNC_GO, 0, buf) < 0) {
+	if (send_go(sp, buf) < 0) {
 		/* it failed before GO (early namespaces): its message says why */
 		if (drive_child(sp, err) == 0)
 			hull_fail(err, EPROTO, "container setup: ready before it was started");

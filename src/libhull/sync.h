@@ -2,6 +2,7 @@
 #ifndef HULL_SYNC_H
 #define HULL_SYNC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -12,8 +13,9 @@
  * socketpair, one struct hull_sync_msg per datagram.  Every message, who
  * sends it and when:
  *
- *   SYNC_GO          parent -> child   uid/gid maps written, child is in its cgroup:
- *                                      join and create namespaces, set up the rootfs
+ *   SYNC_GO          parent -> child   uid/gid maps written, cgroups made: join them
+ *                                      (through the fds that come along), create
+ *                                      namespaces, set up the rootfs
  *   SYNC_LOG         child  -> parent  any time: a log line (errnum = level), printed
  *                                      by the parent in the chosen log format
  *   SYNC_HOOKS       child  -> parent  mounts done, before pivot_root: run the prestart
@@ -54,8 +56,14 @@ struct hull_sync_msg {
 
 /* 0 on success; -1 with errno (EPIPE if the peer is gone). */
 int hull_sync_send(int fd, enum hull_sync_type type, int errnum, const char *data);
+/* With fds attached (SCM_RIGHTS), at most HULL_SYNC_MAX_FDS. */
+#define HULL_SYNC_MAX_FDS 32
+int hull_sync_send_fds(int fd, enum hull_sync_type type, int errnum, const char *data,
+		       const int *fds, size_t nfds);
 /* 1 on a message, 0 on EOF, -1 on error. */
 int hull_sync_recv(int fd, struct hull_sync_msg *m);
+/* ... keeping up to max fds that came with it (close-on-exec) in fds. */
+int hull_sync_recv_fds(int fd, struct hull_sync_msg *m, int *fds, size_t max, size_t *nfds);
 const char *hull_sync_name(uint32_t type);
 
 #endif
