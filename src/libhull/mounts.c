@@ -306,6 +306,19 @@ static int do_bind(const struct hull_mount *m, int rootfd, hull_error **err)
 	return 0;
 }
 
+/* A new filesystem on the directory dfd refers to; dest names it in errors. */
+static int mount_fs_on(const struct hull_mount *m, int dfd, const char *fstype, const char *dest,
+		       const char *data, hull_error **err)
+{
+	char target[32];
+
+	if (mount(m->source, hull_fd_path(dfd, target), fstype, m->flags & ~MS_REC, data) < 0)
+		return hull_fail_errno(err, "mounts[%zu]: mount %s (%s) on %s%s%s", m->index,
+				       m->source, fstype, dest, data ? " with " : "",
+				       data ? data : "");
+	return 0;
+}
+
 static int do_fs(const struct hull_mount *m, int rootfd, const char *fstype, const char *dest,
 		 const char *data, hull_error **err)
 {
@@ -315,10 +328,8 @@ static int do_fs(const struct hull_mount *m, int rootfd, const char *fstype, con
 	dfd = hull_mkpath_in_root(rootfd, dest, false, err);
 	if (dfd < 0)
 		return hull_error_prefix(err, "mounts[%zu].destination", m->index);
-	if (mount(m->source, hull_fd_path(dfd, target), fstype, m->flags & ~MS_REC, data) < 0)
-		return hull_fail_errno(err, "mounts[%zu]: mount %s (%s) on %s%s%s", m->index,
-				       m->source, fstype, dest, data ? " with " : "",
-				       data ? data : "");
+	if (mount_fs_on(m, dfd, fstype, dest, data, err) < 0)
+		return -1;
 	if (!m->propagation && !m->rec_set && !m->rec_clear)
 		return 0;
 	mfd = reopen_in_root(rootfd, dest, err);
@@ -328,6 +339,41 @@ static int do_fs(const struct hull_mount *m, int rootfd, const char *fstype, con
 	    mount(NULL, hull_fd_path(mfd, target), NULL, m->propagation, NULL) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: propagation of %s", m->index, dest);
 	return 0;
+}
+
+/* One v1 hierarchy (or the v2 tree of a hybrid host) in the cgroup tmpfs. */
+static int mount_hierarchy(const struct hull_mount *m, struct hull_mount *sub, int rootfd,
+			   int tmpfs_fd, bool cgroupns, hull_cgroup *cg, size_t i, hull_error **err)
+{
+	const struct hull_cgroup_hier *h = &cg->hier[i];
+	const char *name = strrchr(h->mountpoint, '/') + 1;
+	unsigned long ro = m->flags & MS_RDONLY;
+	cleanup_free char *dest = xasprintf("%s/%s", m->dest, name);
+	cleanup_free char *dir = NULL;
+	cleanup_close int dfd = -1;
+
+	if (!*name || streq(name, ".") || streq(name, ".."))
+		return hull_fail(err, EINVAL, "mounts[%zu]: cgroup hierarchy at %s has no name",
+				 m->index, h->mountpoint);
+	if (mkdirat(tmpfs_fd, name, 0755) < 0)
+		return hull_fail_errno(err, "mounts[%zu]: mkdir %s", m->index, dest);
+	dfd = openat(tmpfs_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return hull_fail_errno(err, "mounts[%zu]: open %s", m->index, dest);
+	sub->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | ro;
+	if (cgroupns) {
+		sub->source = (char *)"cgroup";
+		return mount_fs_on(sub, dfd, h->v2 ? "cgroup2" : "cgroup", dest,
+				   h->v2 ? NULL : h->controllers, err);
+	}
+	dir = hull_cgroup_path_at(cg, i);
+	sub->source = dir;
+	sub->dest = dest;
+	sub->remount = true;
+	sub->recursive = false;
+	int r = do_bind(sub, rootfd, err);
+	sub->dest = m->dest;
+	return r;
 }
 
 /*
@@ -357,40 +403,22 @@ static int do_cgroup(const struct hull_mount *m, int rootfd, bool cgroupns, hull
 	sub.rec_set = sub.rec_clear = 0;
 	if (do_fs(&sub, rootfd, "tmpfs", m->dest, "mode=755", err) < 0)
 		return -1;
+	/* The tmpfs is ours and empty: its directories are made and opened
+	 * beneath it, not looked up again from the root. */
+	cleanup_close int tmpfs_fd = reopen_in_root(rootfd, m->dest, err);
+	if (tmpfs_fd < 0)
+		return -1;
 	for (size_t i = 0; i < cg->nhier; i++) {
-		const struct hull_cgroup_hier *h = &cg->hier[i];
-		const char *name = strrchr(h->mountpoint, '/') + 1;
-		cleanup_free char *dest = xasprintf("%s/%s", m->dest, name);
-		cleanup_free char *dir = NULL;
-
-		if (cgroupns) {
-			sub.source = (char *)"cgroup";
-			sub.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | ro;
-			if (do_fs(&sub, rootfd, h->v2 ? "cgroup2" : "cgroup", dest,
-				  h->v2 ? NULL : h->controllers, err) < 0)
-				return -1;
-			continue;
-		}
-		dir = hull_cgroup_path_at(cg, i);
-		sub.source = dir;
-		sub.dest = dest;
-		sub.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | ro;
-		sub.remount = true;
-		sub.recursive = false;
-		if (do_bind(&sub, rootfd, err) < 0)
+		if (mount_hierarchy(m, &sub, rootfd, tmpfs_fd, cgroupns, cg, i, err) < 0)
 			return -1;
 	}
 	if (ro) {
 		/* the tmpfs itself goes read-only last */
-		cleanup_close int fd = reopen_in_root(rootfd, m->dest, err);
 		char target[32];
-		if (fd < 0 ||
-		    mount(NULL, hull_fd_path(fd, target), NULL,
+		if (mount(NULL, hull_fd_path(tmpfs_fd, target), NULL,
 			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  NULL) < 0)
-			return fd < 0 ? -1
-				      : hull_fail_errno(err, "mounts[%zu]: read-only %s", m->index,
-							m->dest);
+			return hull_fail_errno(err, "mounts[%zu]: read-only %s", m->index, m->dest);
 	}
 	return 0;
 }
