@@ -55,6 +55,37 @@ cg_all_dirs() {
 	assert_output 1
 }
 
+# cg_view_inside: run in the container, one line per hierarchy under its
+# /sys/fs/cgroup: "ok DIR" when DIR is the container's own cgroup (a v1 root
+# has release_agent, a v2 root lacks cgroup.type) and holds its init.
+cg_view_inside() {
+	set_args sh -c '
+	check() {
+		if [ -e "$1/cgroup.controllers" ]; then
+			[ -e "$1/cgroup.type" ] || { echo "root $1"; return; }
+		else
+			[ ! -e "$1/release_agent" ] || { echo "root $1"; return; }
+		fi
+		grep -qx 1 "$1/cgroup.procs" && echo "ok $1" || echo "no-init $1"
+	}
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then check /sys/fs/cgroup
+	else for d in /sys/fs/cgroup/*; do check "$d"; done; fi'
+	run ctr_run c1
+	assert_success
+	refute_line --regexp '^(root|no-init) '
+	[ "$(grep -c '^ok ' <<<"$output")" -eq "$(cgroup_mounts all | wc -l)" ] ||
+		fail "expected one container cgroup per host hierarchy, got: $output"
+}
+
+@test "/sys/fs/cgroup inside is the container's own cgroup (cgroup namespace)" {
+	cg_view_inside
+}
+
+@test "/sys/fs/cgroup inside is the container's own cgroup (no cgroup namespace)" {
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))'
+	cg_view_inside
+}
+
 @test "cgroupsPath absolute: delete removes the cgroup from every hierarchy" {
 	cg_create_sleep c1
 	rt kill c1 KILL
