@@ -275,6 +275,8 @@ static int wait_start(struct init_state *s, hull_error **err)
 	struct hull_init *in = s->in;
 	struct hull_sync_msg m;
 
+	if (in->run_at_once)
+		return 0;
 	if (in->run_mode) {
 		if (hull_sync_recv(sync_fd, &m) <= 0 || m.type != SYNC_START)
 			_exit(1);

@@ -23,6 +23,7 @@
 struct hull_init {
 	const char *id;
 	bool run_mode; /* run: wait for SYNC_START; create: for exec.fifo */
+	bool run_at_once; /* run, nothing to do between ready and start: no SYNC_START */
 	bool no_pivot, no_new_keyring;
 	int preserve_fds;
 	struct hull_fdset preserved; /* which of 3..3+preserve_fds-1 the caller had open */

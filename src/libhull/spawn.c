@@ -117,6 +117,10 @@ static int plan(struct spawn *sp, hull_error **err)
 	if (!p && in->run_mode)
 		return hull_fail(err, EINVAL, "%s: process: required to run a container",
 				 config_name);
+	/* run has nothing to do between ready and start unless a pid file
+	 * must exist before the process runs (as with runc) or a terminal is
+	 * relayed: the child then goes on without the SYNC_START round trip. */
+	in->run_at_once = in->run_mode && !sp->opts->pid_file && !p->terminal;
 	if (hull_ns_plan_build(cfg->linux_, &in->ns, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	if (hull_mount_plan_build(cfg, in->bundle->dir, &in->mounts, err) < 0)
@@ -706,7 +710,8 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 	if (spawn_container(&sp, err) < 0)
 		goto out;
 	t = now_ns();
-	if (hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0 || record_created(&sp, err) < 0 ||
+	if ((!sp.init.run_at_once && hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0) ||
+	    record_created(&sp, err) < 0 ||
 	    wait_exec(&sp, err) < 0) {
 		if (!err || !*err)
 			hull_fail_errno(err, "start the container");
