@@ -3,7 +3,8 @@
 #
 # tests/run-all.sh: every test of hull, from a built tree, as root.
 #   1. unit tests (make check: libocispec)
-#   2. the bats suites against ./hull on this host
+#   2. the bats suites against ./hull on this host; the crash suite, and
+#      with it the lifecycle and cgroup suites, also with cgroup v1 only
 #   3. the cgroup suites again in a pure cgroup v2 guest (tests/vm), when
 #      qemu and a kernel are there
 #   3a. a short libFuzzer pass (tests/fuzz) and valgrind over every command
@@ -78,8 +79,9 @@ if [ -x tests/crash/run.sh ]; then
 	# crash.bats needs a --enable-failpoints build; run.sh makes one in a
 	# scratch dir and runs crash.bats and concurrency.bats with it.
 	section "crashes and concurrency"
-	tests/crash/run.sh --runtime "$repo/hull" --tap-dir "$out/crash" 2>&1 | tail -n 30
-	count_tap "$out"/crash/*.tap
+	tests/crash/run.sh --runtime "$repo/hull" --tap-dir "$out/crash" --v1-view "$out/crash-v1" \
+		2>&1 | tail -n 40
+	count_tap "$out"/crash/*.tap "$out"/crash-v1/*.tap
 fi
 
 if command -v clang >/dev/null && [ -x tests/fuzz/run.sh ]; then

@@ -313,11 +313,7 @@ static void note_created(hull_cgroup *cg, const char *dir)
 	cg->created[n + 1] = NULL;
 }
 
-/* The levels create will make (those missing now), recorded before they
- * exist: the state saved before create then lets delete --force clean up
- * after a crash in the middle.  create replaces the list with what it
- * really made. */
-static void plan_created(hull_cgroup *cg)
+void hull_cgroup_plan(hull_cgroup *cg)
 {
 	struct stat sb;
 
@@ -365,7 +361,6 @@ int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull
 	copy_hierarchies(cg, host);
 	for (size_t i = 0; i < cg->nhier; i++)
 		cg->hier[i].dir = full_path(cg, i);
-	plan_created(cg);
 	*out = TAKE_PTR(cg);
 	return 0;
 }
@@ -394,6 +389,14 @@ void hull_cgroup_free(hull_cgroup *cg)
 void hull_cgroup_freep(hull_cgroup **cg)
 {
 	hull_cgroup_free(*cg);
+}
+
+bool hull_cgroup_has_v2(const hull_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->nhier; i++)
+		if (cg->hier[i].v2)
+			return true;
+	return false;
 }
 
 bool hull_cgroup_was_created(const hull_cgroup *cg, const char *dir)

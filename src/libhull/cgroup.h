@@ -53,6 +53,12 @@ const char *hull_cgroup_layout_name(enum hull_cgroup_layout l);
 int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
 		    hull_error **err);
 void hull_cgroup_free(hull_cgroup *cg);
+/* Notes the levels create will make (those missing now), for the state
+ * saved before they exist: delete --force then cleans up after a crash in
+ * the middle.  Create replaces the list with what it really made. */
+void hull_cgroup_plan(hull_cgroup *cg);
+/* Whether a v2 hierarchy is among the container's (clone3 goes into it). */
+bool hull_cgroup_has_v2(const hull_cgroup *cg);
 void hull_cgroup_freep(hull_cgroup **cg);
 #define cleanup_cgroup __attribute__((cleanup(hull_cgroup_freep)))
 

@@ -46,6 +46,7 @@ struct spawn {
 	int relay_fd;	/* foreground run with a terminal: the pty master */
 	int relay_sock; /* ... and the socket it arrives on */
 	bool reserved;
+	bool cgroup_after_clone; /* record_cgroup waits until the child runs */
 };
 
 static const char *config_name = "config.json";
@@ -159,23 +160,34 @@ static int plan(struct spawn *sp, hull_error **err)
 /* Where the cgroup will be, and which levels it will make, recorded before
  * making any: a crash in between still leaves delete --force something to
  * clean.  Then the v2 directory, which clone3 puts the child into. */
-static int start_cgroup(struct spawn *sp, hull_error **err)
+static int record_cgroup(struct spawn *sp, hull_error **err)
 {
-	const oci_linux *l = sp->init.bundle->cfg->linux_;
 	unsigned long long t = now_ns();
 
-	if (hull_cgroup_new(sp->opts->id, l->cgroups_path, sp->ctx->systemd_cgroup, &sp->init.cg,
-			    err) < 0)
-		return hull_error_prefix(err, "%s", config_name);
+	hull_cgroup_plan(sp->init.cg);
 	hull_cgroup_save(sp->init.cg, sp->st);
 	if (hull_state_save(sp->cdir, sp->st, err) < 0)
 		return -1;
-	/* linux.devices get mknod in the device cgroup's default rules */
-	hull_cgroup_set_device_nodes(sp->init.cg, l->devices, l->devices_len);
 	if (hull_cgroup_create_v2(sp->init.cg, err) < 0)
 		return hull_error_prefix(err, "%s", config_name);
 	hull_debug_phase("cgroup-v2", t);
 	return 0;
+}
+
+/* The child needs to know its cgroup (it mounts it); the rest can wait
+ * until after clone, while the child makes its network namespace, unless
+ * clone3 needs the v2 directory or the child waits for the v1 ones. */
+static int start_cgroup(struct spawn *sp, hull_error **err)
+{
+	const oci_linux *l = sp->init.bundle->cfg->linux_;
+
+	if (hull_cgroup_new(sp->opts->id, l->cgroups_path, sp->ctx->systemd_cgroup, &sp->init.cg,
+			    err) < 0)
+		return hull_error_prefix(err, "%s", config_name);
+	/* linux.devices get mknod in the device cgroup's default rules */
+	hull_cgroup_set_device_nodes(sp->init.cg, l->devices, l->devices_len);
+	sp->cgroup_after_clone = sp->init.early_ns && !hull_cgroup_has_v2(sp->init.cg);
+	return sp->cgroup_after_clone ? 0 : record_cgroup(sp, err);
 }
 
 /* The v1 directories and the resources; the state is saved again only if
@@ -544,6 +556,8 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 		goto fail;
 	hull_debug_phase("clone", t);
 	hull_failpoint("create-cloned");
+	if (sp->cgroup_after_clone && record_cgroup(sp, err) < 0)
+		goto fail;
 	if (in->early_ns && finish_cgroup(sp, err) < 0)
 		goto fail;
 	hull_failpoint("create-cgroup");

@@ -21,6 +21,11 @@
 #   --keep          keep the scratch dir (its path is printed)
 #   --tap-dir DIR   where run.sh keeps the TAP files
 #   --filter REGEX  only tests whose name matches
+#   --v1-view DIR   on a hybrid host, then run crash.bats, lifecycle.bats and
+#                   cgroups.bats again in a private mount namespace without
+#                   /sys/fs/cgroup/unified (cgroup v1 only, as the benchmark
+#                   sees it: hull then records the cgroup after clone), their
+#                   TAP in DIR
 #
 # Needs root and what tests/bats needs (bats bats-support bats-assert
 # busybox-static jq), plus the build tools (autoconf automake make gcc
@@ -29,7 +34,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-runtime='' head=0 keep=0 tapdir='' filter=''
+runtime='' head=0 keep=0 tapdir='' filter='' v1dir=''
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,7 +45,8 @@ while [ $# -gt 0 ]; do
 	--tap-dir) tapdir=$2; shift 2 ;;
 	--tap-dir=*) tapdir=${1#*=}; shift ;;
 	--filter) filter=$2; shift 2 ;;
-	-h | --help) sed -n '3,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--v1-view) v1dir=$2; shift 2 ;;
+	-h | --help) sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "crash/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -129,12 +135,28 @@ HULL_FAILPOINTS_BIN=$fp_bin TMPDIR=$scratch/tmp \
 runner=$!
 wait $runner
 bats_rc=$?
+prefixes=(--cg-prefix "/hull-test-$runner")
+
+if [ -n "$v1dir" ] && [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+	echo "# again with cgroup v1 only (private mount namespace, /sys/fs/cgroup/unified unmounted)"
+	v1args=(--runtime "$runtime" --tap-dir "$v1dir")
+	[ -n "$filter" ] && v1args+=(--filter "$filter")
+	HULL_FAILPOINTS_BIN=$fp_bin TMPDIR=$scratch/tmp \
+		unshare --mount --propagation private -- /bin/sh -c \
+		'umount /sys/fs/cgroup/unified && exec "$@"' sh \
+		"$repo/tests/bats/run.sh" "${v1args[@]}" "$repo/tests/bats/crash.bats" \
+		"$repo/tests/bats/lifecycle.bats" "$repo/tests/bats/cgroups.bats" &
+	runner=$!
+	wait $runner || bats_rc=1
+	# unshare and sh exec: the runner is run.sh itself, its prefix its pid
+	prefixes+=(--cg-prefix "/hull-test-$runner")
+fi
 
 # run.sh's cgroups live below /hull-test-<its pid>; it removes the empty
 # ones when it ends, so what is left there holds a process.
 leaks_rc=0
 "$repo/tests/leaks/check-leaks.sh" --wait 3 --mark "$scratch/*" --proc-root "$scratch/*" \
-	--mounts "$scratch" --cg-prefix "/hull-test-$runner" \
+	--mounts "$scratch" "${prefixes[@]}" \
 	--runtime "${runtime##*/}" --runtime hull || leaks_rc=$?
 echo "# crash/run.sh: $((SECONDS - t0))s in all"
 if [ $leaks_rc -eq 0 ]; then
