@@ -153,6 +153,17 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err)
 	return 0;
 }
 
+bool hull_caps_have(int cap)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps && cap_get_flag(caps, (cap_value_t)cap, CAP_EFFECTIVE, &v) < 0)
+		v = CAP_CLEAR;
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
 char **hull_caps_known(size_t *n)
 {
 	char **v = xcalloc((size_t)last_cap() + 2, sizeof(char *));

@@ -37,6 +37,7 @@ struct init_state {
 	char *exec_path;
 	int join_fds[HULL_SYNC_MAX_FDS]; /* from SYNC_GO: our cgroups' tasks files */
 	size_t njoin_fds;
+	int oldroot; /* handed to the parent (SYNC_DETACH), until SYNC_DETACHED */
 };
 
 static int sync_fd = -1;
@@ -233,13 +234,31 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 			       !in->ns.present[HULL_NS_MNT] ? HULL_ROOT_CHROOT
 			       : in->no_pivot		    ? HULL_ROOT_MOVE
 							    : HULL_ROOT_PIVOT,
-			       err) < 0 ||
-	    hull_rootfs_finish(s->cfg, err) < 0)
+			       in->parent_detaches ? &s->oldroot : NULL, err) < 0)
+		return -1;
+	if (s->oldroot >= 0 &&
+	    hull_sync_send_fds(sync_fd, SYNC_DETACH, 0, NULL, &s->oldroot, 1) < 0)
+		return hull_fail_errno(err, "hand the old root to the parent");
+	if (hull_rootfs_finish(s->cfg, err) < 0)
 		return -1;
 	close(s->rootfd);
 	s->rootfd = -1;
 	hull_debug_phase("pivot", t);
 	return 0;
+}
+
+/* The old root must be gone before anything of the container runs, and
+ * is awaited before a seccomp filter could refuse the recvmsg. */
+static void await_detached(struct init_state *s)
+{
+	struct hull_sync_msg m;
+
+	if (s->oldroot < 0)
+		return;
+	if (hull_sync_recv(sync_fd, &m) <= 0 || m.type != SYNC_DETACHED)
+		_exit(1); /* the parent could not, gave up or died */
+	close(s->oldroot);
+	s->oldroot = -1;
 }
 
 /* The process attributes, in the order privileges allow them. */
@@ -256,6 +275,7 @@ static int setup_process(struct init_state *s, hull_error **err)
 		return -1;
 	if (!in->no_new_keyring)
 		hull_process_new_keyring(in->id);
+	await_detached(s);
 	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
 	 * filter: that is only still ours before the uid change. */
 	if (!p->no_new_privileges && hull_seccomp_load(in->seccomp, err) < 0)
@@ -326,7 +346,7 @@ static void __attribute__((noreturn)) exec_process(struct init_state *s)
 
 void hull_init_main(struct hull_init *in)
 {
-	struct init_state s = {.in = in, .rootfd = -1, .tty_slave = -1};
+	struct init_state s = {.in = in, .rootfd = -1, .tty_slave = -1, .oldroot = -1};
 	hull_error *err = NULL;
 
 	s.cfg = in->bundle->cfg;
@@ -348,6 +368,7 @@ void hull_init_main(struct hull_init *in)
 	    wait_go(&s, &err) < 0 || join_cgroups(&s, &err) < 0 || setup_rootfs(&s, &err) < 0 ||
 	    (s.proc && setup_process(&s, &err) < 0))
 		die(err);
+	await_detached(&s); /* without a process */
 	/* From here on the parent may exit (create); we must outlive it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (hull_sync_send(sync_fd, SYNC_READY, 0, NULL) < 0)

@@ -22,7 +22,7 @@
  */
 struct hull_init {
 	const char *id;
-	bool run_mode; /* run: wait for SYNC_START; create: for exec.fifo */
+	bool run_mode;	  /* run: wait for SYNC_START; create: for exec.fifo */
 	bool run_at_once; /* run, nothing to do between ready and start: no SYNC_START */
 	bool no_pivot, no_new_keyring;
 	int preserve_fds;
@@ -33,14 +33,15 @@ struct hull_init {
 	struct hull_caps caps;
 	struct hull_seccomp *seccomp;
 	hull_cgroup *cg;
-	int sync_fd;	  /* the child's end */
-	int fifo_fd;	  /* create: read end of exec.fifo, O_NONBLOCK */
-	int console_fd;	  /* connected console socket, or -1 */
-	bool v2_placed;	  /* clone3 put us in the v2 cgroup already */
-	bool early_ns;	  /* make network, UTS, IPC namespaces before SYNC_GO */
-	sigset_t sigmask; /* what the child restores */
-	bool cpus_spread; /* the parent moved us off its CPU (spawn.c spread_child) */
-	cpu_set_t cpus;	  /* our affinity to restore then, before anything else runs */
+	int sync_fd;	      /* the child's end */
+	int fifo_fd;	      /* create: read end of exec.fifo, O_NONBLOCK */
+	int console_fd;	      /* connected console socket, or -1 */
+	bool v2_placed;	      /* clone3 put us in the v2 cgroup already */
+	bool early_ns;	      /* make network, UTS, IPC namespaces before SYNC_GO */
+	bool parent_detaches; /* pivot_root: the parent detaches the old root (SYNC_DETACH) */
+	sigset_t sigmask;     /* what the child restores */
+	bool cpus_spread;     /* the parent moved us off its CPU (spawn.c spread_child) */
+	cpu_set_t cpus;	      /* our affinity to restore then, before anything else runs */
 };
 
 /* The child side of the protocol in sync.h.  Never returns. */

@@ -3,11 +3,14 @@
 #include "rootfs.h"
 #include "path.h"
 #include "utils.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -160,7 +163,25 @@ int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err)
 	return 0;
 }
 
-int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, hull_error **err)
+/* From the old root's own fd, "." is the old root (not the new one under
+ * it): made rslave so its detaching does not reach the host, then
+ * detached.  Leaves the cwd on the detached old root. */
+static int detach_old_root(int oldroot, hull_error **err)
+{
+	unsigned long long t = now_ns();
+
+	if (fchdir(oldroot) < 0)
+		return hull_fail_errno(err, "fchdir to the old root");
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return hull_fail_errno(err, "make the old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return hull_fail_errno(err, "detach the old root");
+	hull_debug_phase("detach", t);
+	return 0;
+}
+
+int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, int *oldroot_out,
+		       hull_error **err)
 {
 	cleanup_close int oldroot = -1;
 
@@ -177,18 +198,49 @@ int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, hull_error
 	if (oldroot < 0)
 		return hull_fail_errno(err, "open /");
 	/* pivot_root(".", "."): the old root ends up stacked on the new one,
-	 * no put_old directory needed.  From the old root's own fd, "." is
-	 * the old root (not the new one under it): made rslave so its
-	 * detaching does not reach the host, then detached. */
+	 * no put_old directory needed. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return hull_fail_errno(err, "pivot_root %s", rootfs);
-	if (fchdir(oldroot) < 0)
-		return hull_fail_errno(err, "fchdir to the old root");
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return hull_fail_errno(err, "make the old root rslave");
-	if (umount2(".", MNT_DETACH) < 0)
-		return hull_fail_errno(err, "detach the old root");
+	if (oldroot_out)
+		*oldroot_out = TAKE_FD(oldroot);
+	else if (detach_old_root(oldroot, err) < 0)
+		return -1;
 	return chdir("/") < 0 ? hull_fail_errno(err, "chdir /") : 0;
+}
+
+/* Back into our own mount namespace, which puts root and cwd on its root:
+ * then to the root and cwd we had (hull may run chrooted). */
+static int return_home(int ns, int root, int cwd)
+{
+	return setns(ns, CLONE_NEWNS) < 0 || fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0
+		   ? -1
+		   : 0;
+}
+
+int hull_rootfs_detach_for(pid_t pid, int oldroot, hull_error **err)
+{
+	char path[64];
+	cleanup_close int own = -1, theirs = -1, root = -1, cwd = -1;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	theirs = open(path, O_RDONLY | O_CLOEXEC);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (own < 0 || theirs < 0 || root < 0 || cwd < 0)
+		return hull_fail_errno(err, "open the mount namespaces");
+	if (setns(theirs, CLONE_NEWNS) < 0)
+		return hull_fail_errno(err, "enter the container's mount namespace");
+	r = detach_old_root(oldroot, err);
+	/* Going on in the container's namespace or under another root would
+	 * misdirect every path we use later: the one failure that ends us. */
+	if (return_home(own, root, cwd) < 0) {
+		fprintf(stderr, "hull: return from the container's mount namespace: %s\n",
+			strerror(errno));
+		abort();
+	}
+	return r;
 }
 
 void hull_rootfs_detach(const char *rootfs)

@@ -3,6 +3,7 @@
 #define HULL_ROOTFS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "oci_types.h"
@@ -22,7 +23,16 @@ enum hull_root_switch {
 	HULL_ROOT_MOVE,	  /* --no-pivot: MS_MOVE onto / and chroot */
 	HULL_ROOT_CHROOT, /* no mount namespace: chroot only, the host's / stays */
 };
-int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, hull_error **err);
+/* With oldroot set, pivot hands back an O_PATH fd of the old root, still
+ * attached, for hull_rootfs_detach_for; else it detaches it itself. */
+int hull_rootfs_switch(const char *rootfs, enum hull_root_switch how, int *oldroot,
+		       hull_error **err);
+
+/* Parent: detach the old root (fd passed by the child pid) from inside the
+ * child's mount namespace, then come back to our own namespace, root and
+ * cwd.  Lets the grace period the detach waits for pass while the child
+ * goes on setting up. */
+int hull_rootfs_detach_for(pid_t pid, int oldroot, hull_error **err);
 
 /* delete of a container without a mount namespace: detach its rootfs bind
  * (and with it every mount below). */

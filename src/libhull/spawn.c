@@ -8,6 +8,7 @@
 #include "config.h"
 #include "container-priv.h"
 #include "hooks.h"
+#include "capabilities.h"
 #include "cgroup-join.h"
 #include "failpoint.h"
 #include "init.h"
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -399,18 +401,66 @@ static int child_vanished(struct spawn *sp, hull_error **err)
 	return hull_fail(err, EIO, "container setup ended unexpectedly");
 }
 
+/* The old root the child pivoted away from, detached from here while the
+ * child goes on; it waits for the word before anything of the container
+ * runs. */
+static int detach_for_child(struct spawn *sp, int oldroot, hull_error **err)
+{
+	unsigned long long t = now_ns();
+	int r = hull_rootfs_detach_for(sp->pid, oldroot, err);
+
+	close(oldroot);
+	if (r < 0) {
+		hull_sync_send(sp->sync_fd, SYNC_ABORT, 0, NULL);
+		return hull_error_prefix(err, "container setup");
+	}
+	hull_debug_phase("detach (parent)", t);
+	/* A child gone meanwhile shows as EOF or SYNC_ERROR next. */
+	hull_sync_send(sp->sync_fd, SYNC_DETACHED, 0, NULL);
+	return 0;
+}
+
 /* Messages until the child is ready (SYNC_READY). */
+/* The child's SYNC_ERROR: "config.json: …" when it knows the field at
+ * fault. */
+static int child_error(const struct hull_sync_msg *m, hull_error **err)
+{
+	static const char *const fields[] = {"process.", "linux.",   "mounts[",	  "hooks.",
+					     "root.",	 "hostname", "domainname"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (strncmp(m->data, fields[i], strlen(fields[i])) == 0)
+			return hull_fail(err, m->errnum, "%s: %s", config_name, m->data);
+	return hull_fail(err, m->errnum, "%s", m->data);
+}
+
 static int drive_child(struct spawn *sp, hull_error **err)
 {
+	/* The child may have failed (and left) before we could detach its
+	 * old root: its SYNC_ERROR, already sent, then says why. */
+	cleanup_error hull_error *detach_err = NULL;
 	struct hull_sync_msg m;
 
 	for (;;) {
-		int r = hull_sync_recv(sp->sync_fd, &m);
+		int fd = -1;
+		size_t nfd = 0;
+		int r = hull_sync_recv_fds(sp->sync_fd, &m, &fd, 1, &nfd);
 		if (r < 0)
 			return hull_fail_errno(err, "container setup");
-		if (r == 0)
-			return child_vanished(sp, err);
+		if (nfd && m.type != SYNC_DETACH)
+			close(fd);
+		if (r == 0 || (detach_err && m.type != SYNC_ERROR && m.type != SYNC_LOG)) {
+			if (!detach_err)
+				return child_vanished(sp, err);
+			*err = TAKE_PTR(detach_err);
+			return -1;
+		}
 		switch (m.type) {
+		case SYNC_DETACH:
+			if (!nfd)
+				return hull_fail(err, EPROTO, "container setup: no old root");
+			detach_for_child(sp, fd, &detach_err);
+			break;
 		case SYNC_LOG:
 			hull_log((enum hull_log_level)m.errnum, "%s", m.data);
 			break;
@@ -425,15 +475,7 @@ static int drive_child(struct spawn *sp, hull_error **err)
 		case SYNC_READY:
 			return 0;
 		case SYNC_ERROR:
-			/* "config.json: …" when the child knows the field at fault */
-			if (strncmp(m.data, "process.", 8) == 0 ||
-			    strncmp(m.data, "linux.", 6) == 0 ||
-			    strncmp(m.data, "mounts[", 7) == 0 ||
-			    strncmp(m.data, "hooks.", 6) == 0 || strncmp(m.data, "root.", 5) == 0 ||
-			    strncmp(m.data, "hostname", 8) == 0 ||
-			    strncmp(m.data, "domainname", 10) == 0)
-				return hull_fail(err, m.errnum, "%s: %s", config_name, m.data);
-			return hull_fail(err, m.errnum, "%s", m.data);
+			return child_error(&m, err);
 		default:
 			return hull_fail(err, EPROTO, "container setup: unexpected message %s",
 					 hull_sync_name(m.type));
@@ -526,6 +568,22 @@ static int record_created(struct spawn *sp, hull_error **err)
 	return 0;
 }
 
+/* Detaching the old root waits for an RCU grace period: the parent, idle
+ * meanwhile, takes it over if it may enter the child's mount namespace
+ * (setns wants CAP_SYS_ADMIN and CAP_SYS_CHROOT over it: not with a user
+ * namespace of the child's own).  The child, which drops its capabilities
+ * before it learns the outcome, could not step in later. */
+static bool parent_can_detach(const struct hull_init *in)
+{
+	if (!in->early_ns || !hull_ns_new(&in->ns, HULL_NS_MNT) || in->no_pivot)
+		return false;
+	if (hull_caps_have(CAP_SYS_ADMIN) && hull_caps_have(CAP_SYS_CHROOT))
+		return true;
+	hull_debug("the container detaches its old root itself: no CAP_SYS_ADMIN and "
+		   "CAP_SYS_CHROOT to enter its mount namespace");
+	return false;
+}
+
 /* create, and the first half of run: up to a container waiting to start. */
 static int spawn_container(struct spawn *sp, hull_error **err)
 {
@@ -547,6 +605,7 @@ static int spawn_container(struct spawn *sp, hull_error **err)
 	 * (the costliest step) while we make the v1 cgroups and write the
 	 * resources: it joins them once told to go on. */
 	in->early_ns = hull_ns_early_possible(&in->ns);
+	in->parent_detaches = parent_can_detach(in);
 	if (start_cgroup(sp, err) < 0 || (!in->early_ns && finish_cgroup(sp, err) < 0))
 		goto fail;
 	if ((!in->run_mode && open_fifo(sp, err) < 0) || open_console(sp, err) < 0)
@@ -725,8 +784,7 @@ int hull_container_run(hull_context *ctx, const struct hull_create_opts *o, int 
 		goto out;
 	t = now_ns();
 	if ((!sp.init.run_at_once && hull_sync_send(sp.sync_fd, SYNC_START, 0, NULL) < 0) ||
-	    record_created(&sp, err) < 0 ||
-	    wait_exec(&sp, err) < 0) {
+	    record_created(&sp, err) < 0 || wait_exec(&sp, err) < 0) {
 		if (!err || !*err)
 			hull_fail_errno(err, "start the container");
 		hull_run_poststop(sp.st);

@@ -120,8 +120,9 @@ int hull_sync_recv_fds(int fd, struct hull_sync_msg *m, int *fds, size_t max, si
 
 const char *hull_sync_name(uint32_t type)
 {
-	static const char *const names[] = {"?",     "GO",    "LOG",  "HOOKS", "HOOKS_DONE",
-					    "READY", "START", "EXEC", "ERROR", "ABORT"};
+	static const char *const names[] = {"?",	  "GO",	   "LOG",    "HOOKS",
+					    "HOOKS_DONE", "READY", "START",  "EXEC",
+					    "ERROR",	  "ABORT", "DETACH", "DETACHED"};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }

@@ -22,8 +22,14 @@
  *                                      and createRuntime hooks now
  *   SYNC_HOOKS_DONE  parent -> child   the hooks succeeded: go on (createContainer
  *                                      hooks run in the child next)
+ *   SYNC_DETACH      child  -> parent  pivot_root done, the old root's fd attached:
+ *                                      the parent detaches it (parent_detaches) while
+ *                                      the child goes on
+ *   SYNC_DETACHED    parent -> child   done (else SYNC_ABORT); awaited before
+ *                                      SYNC_READY
  *   SYNC_READY       child  -> parent  setup complete; the child waits for start
- *                                      (create: on exec.fifo; run: for SYNC_START)
+ *                                      (create: on exec.fifo; run: for SYNC_START,
+ *                                      unless run_at_once: then it goes straight on)
  *   SYNC_START       parent -> child   run only: start the user process now
  *   SYNC_EXEC        child  -> parent  run only: about to execve; the socket is
  *                                      close-on-exec, so EOF next means it worked
@@ -43,6 +49,8 @@ enum hull_sync_type {
 	SYNC_EXEC,
 	SYNC_ERROR,
 	SYNC_ABORT,
+	SYNC_DETACH,
+	SYNC_DETACHED,
 };
 
 #define HULL_SYNC_MAX 8192

@@ -71,6 +71,26 @@ root_line='awk '"'"'$5 == "/" { l = $0 } END { print l }'"'"' /proc/self/mountin
 	refute_line --partial "$T"
 }
 
+# hull lets its parent process detach the old root from inside the
+# container's mount namespace; a runtime without CAP_SYS_CHROOT may not enter
+# it (setns), and the container must then detach it itself.
+@test "the host's root is not reachable when the runtime lacks CAP_SYS_CHROOT" {
+	requires_hull "the fallback of hull's parent-side detach"
+	set_args sh -c 'ls /; awk '"'"'{ print $5 }'"'"' /proc/self/mountinfo'
+	track_id c1
+	_set_ctr_cgroup c1
+	run setpriv --bounding-set=-sys_chroot -- env HULL_TEST_MARK="$T" "$RUNTIME" --root "$ROOT" \
+		--debug --log "$T/debug.log" run --bundle "$BUNDLE" c1 </dev/null
+	assert_success
+	assert_line bin
+	refute_line work
+	refute_line --regexp '^/(work|mnt)(/|$)'
+	refute_line --partial "$T"
+	# the fallback really ran
+	grep -q "detaches its old root itself: no CAP_SYS_ADMIN and CAP_SYS_CHROOT" "$T/debug.log" ||
+		fail "no fallback in the debug log: $(grep -i detach "$T/debug.log")"
+}
+
 # Make the rootfs a shared mount on the host, so that a slave copy of it
 # has a master: with rootfsPropagation "slave" the container's / must then
 # receive mount events from the host (master:N); with "shared" it is in a
