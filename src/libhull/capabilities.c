@@ -153,15 +153,18 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err)
 	return 0;
 }
 
-bool hull_caps_have(int cap)
+bool hull_caps_have(const int *want, size_t n)
 {
 	cap_t caps = cap_get_proc();
-	cap_flag_value_t v = CAP_CLEAR;
+	bool all = caps != NULL;
 
-	if (caps && cap_get_flag(caps, (cap_value_t)cap, CAP_EFFECTIVE, &v) < 0)
-		v = CAP_CLEAR;
+	for (size_t i = 0; all && i < n; i++) {
+		cap_flag_value_t v = CAP_CLEAR;
+		all = cap_get_flag(caps, (cap_value_t)want[i], CAP_EFFECTIVE, &v) == 0 &&
+		      v == CAP_SET;
+	}
 	cap_free(caps);
-	return v == CAP_SET;
+	return all;
 }
 
 char **hull_caps_known(size_t *n)

@@ -25,7 +25,7 @@ int hull_caps_apply(const struct hull_caps *c, hull_error **err);
 
 /* The names of all capabilities libcap and the kernel know (features). */
 char **hull_caps_known(size_t *n);
-/* Whether cap is in our effective set. */
-bool hull_caps_have(int cap);
+/* Whether each of the n caps of want is in our effective set (one capget). */
+bool hull_caps_have(const int *want, size_t n);
 
 #endif

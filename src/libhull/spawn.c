@@ -418,7 +418,6 @@ static int detach_for_child(struct spawn *sp, int oldroot, hull_error **err)
 	return 0;
 }
 
-/* Messages until the child is ready (SYNC_READY). */
 /* The child's SYNC_ERROR: "config.json: …" when it knows the field at
  * fault. */
 static int child_error(const struct hull_sync_msg *m, hull_error **err)
@@ -432,6 +431,7 @@ static int child_error(const struct hull_sync_msg *m, hull_error **err)
 	return hull_fail(err, m->errnum, "%s", m->data);
 }
 
+/* Messages until the child is ready (SYNC_READY). */
 static int drive_child(struct spawn *sp, hull_error **err)
 {
 	/* The child may have failed (and left) before we could detach its
@@ -575,7 +575,7 @@ static bool parent_can_detach(const struct hull_init *in)
 {
 	if (!in->early_ns || !hull_ns_new(&in->ns, HULL_NS_MNT) || in->no_pivot)
 		return false;
-	if (hull_caps_have(CAP_SYS_ADMIN) && hull_caps_have(CAP_SYS_CHROOT))
+	if (hull_caps_have((const int[]){CAP_SYS_ADMIN, CAP_SYS_CHROOT}, 2))
 		return true;
 	hull_debug("the container detaches its old root itself: no CAP_SYS_ADMIN and "
 		   "CAP_SYS_CHROOT to enter its mount namespace");
