@@ -145,21 +145,36 @@ static void rule_text(const struct dev_rule *d, char *buf, size_t n)
 	snprintf(buf, n, "%c %s:%s %s", d->type, maj, min, acc);
 }
 
+static bool denies_all(const struct dev_rule *d)
+{
+	return !d->allow && d->type == 'a' && d->major < 0 && d->minor < 0 && d->access == ACC_ALL;
+}
+
+/* One rule per write, through one fd per file.  A leading deny-all rule
+ * (every engine's config starts with one) repeats the "a" written first. */
 static int v1_apply(const char *dir, const struct dev_rules *r, hull_error **err)
 {
+	cleanup_close int deny = cg_open(dir, "devices.deny", DEV, err), allow = -1;
+	bool all_denied = true;
 	char field[64], text[80];
 
-	if (cg_write(dir, "devices.deny", "a", DEV, err) < 0)
+	if (deny < 0 || cg_write_fd(deny, dir, "devices.deny", "a", DEV, err) < 0)
 		return -1;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct dev_rule *d = &r->v[i];
+		const char *file = d->allow ? "devices.allow" : "devices.deny";
+		int *fd = d->allow ? &allow : &deny;
+
+		if (all_denied && denies_all(d))
+			continue;
+		all_denied = false;
 		rule_text(d, text, sizeof(text));
 		if (d->index >= 0)
 			snprintf(field, sizeof(field), DEV "[%ld]", d->index);
 		else
 			snprintf(field, sizeof(field), DEV " (runtime default)");
-		if (cg_write(dir, d->allow ? "devices.allow" : "devices.deny", text, field, err) <
-		    0)
+		if ((*fd < 0 && (*fd = cg_open(dir, file, field, err)) < 0) ||
+		    cg_write_fd(*fd, dir, file, text, field, err) < 0)
 			return -1;
 	}
 	return 0;

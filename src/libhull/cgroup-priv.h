@@ -38,6 +38,11 @@ bool hull_cgroup_was_created(const hull_cgroup *cg, const char *dir);
  */
 int cg_write(const char *dir, const char *file, const char *value, const char *field,
 	     hull_error **err);
+/* The halves of cg_write, for writing one file many times (the v1 device
+ * list: one rule per write). */
+int cg_open(const char *dir, const char *file, const char *field, hull_error **err);
+int cg_write_fd(int fd, const char *dir, const char *file, const char *value, const char *field,
+		hull_error **err);
 int cg_writef(const char *dir, const char *file, const char *field, hull_error **err,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 bool cg_exists(const char *dir, const char *file);

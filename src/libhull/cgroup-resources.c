@@ -107,22 +107,28 @@ static const char *refused_hint(const char *file, int e)
 	return NULL;
 }
 
-int cg_write(const char *dir, const char *file, const char *value, const char *field,
-	     hull_error **err)
+int cg_open(const char *dir, const char *file, const char *field, hull_error **err)
 {
-	cleanup_free char *path = xasprintf("%s/%s", dir, file), *shown = NULL;
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_free char *path = xasprintf("%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return hull_fail(err, ENOTSUP, "%s: %s does not exist: %s", field, path,
+				 absent_reason(file));
+	return hull_fail_errno(err, "%s: open %s", field, path);
+}
+
+int cg_write_fd(int fd, const char *dir, const char *file, const char *value, const char *field,
+		hull_error **err)
+{
+	cleanup_free char *shown = NULL;
 	size_t len = strlen(value);
 	ssize_t n;
 	const char *hint;
 	int e;
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return hull_fail(err, ENOTSUP, "%s: %s does not exist: %s", field, path,
-					 absent_reason(file));
-		return hull_fail_errno(err, "%s: open %s", field, path);
-	}
 	do
 		n = write(fd, value, len);
 	while (n < 0 && errno == EINTR);
@@ -136,9 +142,17 @@ int cg_write(const char *dir, const char *file, const char *value, const char *f
 			*p = ' ';
 	hint = refused_hint(file, e);
 	if (hint)
-		return hull_fail(err, e, "%s: write \"%s\" to %s: %s (%s)", field, shown, path,
-				 strerror(e), hint);
-	return hull_fail_sys(err, e, "%s: write \"%s\" to %s", field, shown, path);
+		return hull_fail(err, e, "%s: write \"%s\" to %s/%s: %s (%s)", field, shown, dir,
+				 file, strerror(e), hint);
+	return hull_fail_sys(err, e, "%s: write \"%s\" to %s/%s", field, shown, dir, file);
+}
+
+int cg_write(const char *dir, const char *file, const char *value, const char *field,
+	     hull_error **err)
+{
+	cleanup_close int fd = cg_open(dir, file, field, err);
+
+	return fd < 0 ? -1 : cg_write_fd(fd, dir, file, value, field, err);
 }
 
 int cg_writef(const char *dir, const char *file, const char *field, hull_error **err,

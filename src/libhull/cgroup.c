@@ -313,27 +313,35 @@ static void note_created(hull_cgroup *cg, const char *dir)
 	cg->created[n + 1] = NULL;
 }
 
-void hull_cgroup_plan(hull_cgroup *cg)
+/* Notes dir's missing levels, outermost first.  Found from the leaf up:
+ * usually only the leaf is missing, and its parent ends the search. */
+static void plan_levels(hull_cgroup *cg, const char *mountpoint, const char *dir)
 {
+	cleanup_free char *p = xstrdup(dir);
+	size_t base = strlen(mountpoint), end = strlen(p);
 	struct stat sb;
 
-	for (size_t i = 0; i < cg->nhier; i++) {
-		cleanup_free char *p = xstrdup(cg->hier[i].dir);
-		char *s = p + strlen(cg->hier[i].mountpoint);
-		bool missing = false;
-
-		while (s && *s) {
-			char *slash = strchr(s + 1, '/');
-			if (slash)
-				*slash = '\0';
-			missing = missing || stat(p, &sb) < 0;
-			if (missing)
-				note_created(cg, p);
-			if (slash)
-				*slash = '/';
-			s = slash;
-		}
+	while (end > base) {
+		p[end] = '\0';
+		if (stat(p, &sb) == 0)
+			break;
+		end = (size_t)(strrchr(p, '/') - p);
 	}
+	/* p[0..end) exists: the levels below it are to be made */
+	strcpy(p, dir);
+	while (end < strlen(dir)) {
+		char *slash = strchr(p + end + 1, '/');
+		end = slash ? (size_t)(slash - p) : strlen(dir);
+		p[end] = '\0';
+		note_created(cg, p);
+		p[end] = dir[end];
+	}
+}
+
+void hull_cgroup_plan(hull_cgroup *cg)
+{
+	for (size_t i = 0; i < cg->nhier; i++)
+		plan_levels(cg, cg->hier[i].mountpoint, cg->hier[i].dir);
 }
 
 int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
@@ -430,13 +438,25 @@ static int cpuset_inherit(const char *dir, hull_error **err)
 }
 
 /* mkdir -p that remembers which levels it made, so destroy removes only
- * those. */
+ * those.  The leaf first: its parent usually exists. */
 static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *dir, bool cpuset,
 			 hull_error **err)
 {
-	cleanup_free char *p = xstrdup(dir);
-	char *s = p + strlen(mountpoint);
+	cleanup_free char *p = NULL;
+	char *s;
 
+	if (strlen(dir) == strlen(mountpoint))
+		return 0;
+	if (mkdir(dir, 0755) == 0) {
+		note_created(cg, dir);
+		return cpuset ? cpuset_inherit(dir, err) : 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return hull_fail_errno(err, "linux.cgroupsPath: create cgroup %s", dir);
+	p = xstrdup(dir);
+	s = p + strlen(mountpoint);
 	while (s && *s) {
 		char *slash = strchr(s + 1, '/');
 		if (slash)
