@@ -37,7 +37,8 @@ struct init_state {
 	char *exec_path;
 	int join_fds[HULL_SYNC_MAX_FDS]; /* from SYNC_GO: our cgroups' tasks files */
 	size_t njoin_fds;
-	int oldroot; /* handed to the parent (SYNC_DETACH), until SYNC_DETACHED */
+	int oldroot;	    /* handed to the parent (SYNC_DETACH), until SYNC_DETACHED */
+	size_t mounts_done; /* of in->mounts, before SYNC_GO */
 };
 
 static int sync_fd = -1;
@@ -87,14 +88,43 @@ static int close_inherited(struct hull_init *in, hull_error **err)
 	return 0;
 }
 
+/* While the parent makes the cgroups: the network namespace, the costliest
+ * step, and then, with a mount namespace of our own, the mounts that need
+ * nothing the parent makes (their kernel memory is charged to hull's
+ * cgroup, like the network namespace's).  The debug phases show who waits
+ * for whom. */
+static int early_setup(struct init_state *s, hull_error **err)
+{
+	struct hull_init *in = s->in;
+	unsigned long long t = now_ns();
+	size_t n = hull_mount_plan_fs_prefix(&in->mounts);
+	int r;
+
+	if (hull_ns_child_setup_early(&in->ns, err) < 0)
+		return -1;
+	hull_debug_phase("namespaces (early)", t);
+	t = now_ns();
+	if (n == 0 || (r = hull_ns_child_unshare_mount_early(&in->ns, err)) == 0)
+		return 0;
+	if (r < 0 ||
+	    (s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, false, err)) < 0 ||
+	    hull_mount_plan_execute(&in->mounts, 0, n, s->rootfd, false, NULL, err) < 0)
+		return -1;
+	s->mounts_done = n;
+	hull_debug_phase("mounts (early)", t);
+	return 0;
+}
+
 static int wait_go(struct init_state *s, hull_error **err)
 {
+	unsigned long long t = now_ns();
 	struct hull_sync_msg m;
 	long pid;
 
 	if (hull_sync_recv_fds(sync_fd, &m, s->join_fds, HULL_SYNC_MAX_FDS, &s->njoin_fds) <= 0 ||
 	    m.type != SYNC_GO)
 		_exit(1); /* the parent gave up or died */
+	hull_debug_phase("wait for the parent", t);
 	if (s->in->cpus_spread && sched_setaffinity(0, sizeof(s->in->cpus), &s->in->cpus) < 0)
 		return hull_fail_errno(err, "restore the CPU affinity");
 	if (parse_long(m.data, 1, 1 << 30, &pid) < 0)
@@ -196,13 +226,14 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 		return -1;
 	hull_debug_phase("namespaces", t);
 	t = now_ns();
-	s->rootfd =
-	    hull_rootfs_prepare(s->cfg, in->bundle->rootfs, !in->ns.present[HULL_NS_MNT], err);
+	if (s->rootfd < 0)
+		s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs,
+						!in->ns.present[HULL_NS_MNT], err);
 	/* In any cgroup namespace, new or joined, a fresh cgroup mount shows
 	 * the namespace's root, as /proc/self/cgroup does. */
 	if (s->rootfd < 0 ||
-	    hull_mount_plan_execute(&in->mounts, s->rootfd, in->ns.present[HULL_NS_CGROUP], in->cg,
-				    err) < 0)
+	    hull_mount_plan_execute(&in->mounts, s->mounts_done, in->mounts.n, s->rootfd,
+				    in->ns.present[HULL_NS_CGROUP], in->cg, err) < 0)
 		return -1;
 	hull_debug_phase("mounts", t);
 	t = now_ns();
@@ -363,8 +394,7 @@ void hull_init_main(struct hull_init *in)
 	/* Into the cgroups once they exist (SYNC_GO), before any user code
 	 * and before the cgroup namespace is made; by ourselves, which is
 	 * cheap (cgroup-join.h). */
-	if (close_inherited(in, &err) < 0 ||
-	    (in->early_ns && hull_ns_child_setup_early(&in->ns, &err) < 0) ||
+	if (close_inherited(in, &err) < 0 || (in->early_ns && early_setup(&s, &err) < 0) ||
 	    wait_go(&s, &err) < 0 || join_cgroups(&s, &err) < 0 || setup_rootfs(&s, &err) < 0 ||
 	    (s.proc && setup_process(&s, &err) < 0))
 		die(err);

@@ -423,10 +423,21 @@ static int do_cgroup(const struct hull_mount *m, int rootfd, bool cgroupns, hull
 	return 0;
 }
 
-int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool in_cgroupns,
-			    struct hull_cgroup *cg, hull_error **err)
+size_t hull_mount_plan_fs_prefix(const struct hull_mount_plan *p)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	size_t n = 0;
+
+	/* a source path may be a block device, which the device cgroup
+	 * would have to allow */
+	while (n < p->n && p->m[n].kind == HULL_MOUNT_FS && p->m[n].source[0] != '/')
+		n++;
+	return n;
+}
+
+int hull_mount_plan_execute(const struct hull_mount_plan *p, size_t from, size_t to, int rootfd,
+			    bool in_cgroupns, struct hull_cgroup *cg, hull_error **err)
+{
+	for (size_t i = from; i < to && i < p->n; i++) {
 		const struct hull_mount *m = &p->m[i];
 		int r;
 

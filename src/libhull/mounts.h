@@ -50,9 +50,14 @@ int hull_mount_plan_build(const oci_config *cfg, const char *bundle, struct hull
 void hull_mount_plan_free(struct hull_mount_plan *p);
 void hull_mount_plan_debug(const struct hull_mount_plan *p);
 
-/* Child, before pivot_root: performs the plan below rootfd. */
+/* Child, before pivot_root: performs mounts [from, to) of the plan below
+ * rootfd. */
 struct hull_cgroup;
-int hull_mount_plan_execute(const struct hull_mount_plan *p, int rootfd, bool in_cgroupns,
-			    struct hull_cgroup *cg, hull_error **err);
+int hull_mount_plan_execute(const struct hull_mount_plan *p, size_t from, size_t to, int rootfd,
+			    bool in_cgroupns, struct hull_cgroup *cg, hull_error **err);
+/* How many of the plan's first mounts are new filesystems without a
+ * source path (proc, tmpfs, sysfs, ...): they need neither the container's
+ * cgroups (as cgroup mounts, binds from cgroupfs and block devices may). */
+size_t hull_mount_plan_fs_prefix(const struct hull_mount_plan *p);
 
 #endif

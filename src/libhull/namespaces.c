@@ -232,6 +232,16 @@ int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err)
 	return 0;
 }
 
+int hull_ns_child_unshare_mount_early(struct hull_ns_plan *p, hull_error **err)
+{
+	if (!(p->unshare_flags & CLONE_NEWNS))
+		return 0;
+	if (unshare(CLONE_NEWNS) < 0)
+		return hull_fail_errno(err, "create the mount namespace");
+	p->unshare_flags &= ~CLONE_NEWNS;
+	return 1;
+}
+
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err)
 {
 	bool joined_user = p->by_path[HULL_NS_USER];

@@ -64,6 +64,9 @@ int hull_ns_write_id_maps(pid_t pid, const oci_linux *l, hull_error **err);
  * container joins its cgroups. */
 bool hull_ns_early_possible(const struct hull_ns_plan *p);
 int hull_ns_child_setup_early(struct hull_ns_plan *p, hull_error **err);
+/* Then a new (not joined) mount namespace, for the mounts that need
+ * nothing the parent is still making: 1 if made, 0 if there is none. */
+int hull_ns_child_unshare_mount_early(struct hull_ns_plan *p, hull_error **err);
 
 /* Child, after SYNC_GO: join by path, then create the rest. */
 int hull_ns_child_setup(struct hull_ns_plan *p, const oci_linux *l, hull_error **err);

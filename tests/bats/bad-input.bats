@@ -80,6 +80,8 @@ row rlimit-soft-over-hard 1 'cfg ".process.rlimits[0].soft = 2048 | .process.rli
 row unknown-device-type  1 'cfg ".linux.devices = [{\"path\": \"/dev/x\", \"type\": \"x\", \"major\": 1, \"minor\": 3}]"' 'config.json: linux.devices[0].type'
 row bad-propagation      1 'cfg ".linux.rootfsPropagation = \"sideways\""'         'config.json: linux.rootfsPropagation'
 row unknown-fs-type      1 'cfg ".mounts += [{\"destination\": \"/x\", \"type\": \"nosuchfs\", \"source\": \"none\"}]"' 'mounts[7]'
+# first: made before the container's cgroups exist (the parent is still making them)
+row unknown-fs-type-first 1 'cfg ".mounts = [{\"destination\": \"/x\", \"type\": \"nosuchfs\", \"source\": \"none\"}] + .mounts"' 'mounts[0]'
 # Missing required fields
 row missing-args         1 'cfg "del(.process.args)"'                              'config.json: process.args'
 row empty-args           1 'cfg ".process.args = []"'                              'config.json: process.args'
@@ -172,6 +174,7 @@ bad_case() {
 @test "bad-input: unknown-device-type" { bad_case unknown-device-type; }
 @test "bad-input: bad-propagation" { bad_case bad-propagation; }
 @test "bad-input: unknown-fs-type" { bad_case unknown-fs-type; }
+@test "bad-input: unknown-fs-type-first" { bad_case unknown-fs-type-first; }
 @test "bad-input: missing-args" { bad_case missing-args; }
 @test "bad-input: empty-args" { bad_case empty-args; }
 @test "bad-input: missing-root" { bad_case missing-root; }
