@@ -45,133 +45,16 @@ const char *hull_cgroup_layout_name(enum hull_cgroup_layout l)
 	return l == HULL_CGROUP_V2 ? "cgroup v2" : l == HULL_CGROUP_HYBRID ? "hybrid" : "cgroup v1";
 }
 
-/* Our own cgroup per hierarchy, from /proc/self/cgroup ("ID:controllers:path"). */
-static char *own_path_for(const char *proc_cgroup, const char *controllers, bool v2)
-{
-	const char *line = proc_cgroup;
-
-	while (line && *line) {
-		const char *end = strchr(line, '\n');
-		const char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		size_t clen;
-
-		if (!end)
-			end = line + strlen(line);
-		if (c1 && c2 && c2 < end) {
-			clen = (size_t)(c2 - c1 - 1);
-			if ((v2 && clen == 0 && line[0] == '0') ||
-			    (!v2 && clen == strlen(controllers) &&
-			     strncmp(c1 + 1, controllers, clen) == 0))
-				return xasprintf("%.*s", (int)(end - c2 - 1), c2 + 1);
-		}
-		line = *end ? end + 1 : NULL;
-	}
-	return xstrdup("/");
-}
-
-/* The cgroup controllers of a v1 mount are among its super options. */
-static char *v1_controllers(const char *super_opts)
-{
-	static const char *const known[] = {
-	    "cpuset",  "cpu",	     "cpuacct",	 "blkio",   "memory", "devices", "freezer",
-	    "net_cls", "perf_event", "net_prio", "hugetlb", "pids",   "rdma",	 "misc"};
-	cleanup_free char *opts = xstrdup(super_opts);
-	char *out = xstrdup(""), *save = NULL;
-
-	for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		bool keep = strncmp(o, "name=", 5) == 0;
-		for (size_t i = 0; !keep && i < ARRAY_SIZE(known); i++)
-			keep = streq(o, known[i]);
-		if (keep) {
-			char *n = xasprintf("%s%s%s", out, *out ? "," : "", o);
-			free(out);
-			out = n;
-		}
-	}
-	return out;
-}
-
-static void add_hier(hull_cgroup *cg, const char *mnt, char *controllers, bool v2,
-		     const char *proc_cgroup)
-{
-	struct hull_cgroup_hier *h;
-
-	/* The same hierarchy mounted twice counts once (the first mount). */
-	for (size_t i = 0; i < cg->nhier; i++)
-		if (streq(cg->hier[i].mountpoint, mnt) || (v2 && cg->hier[i].v2) ||
-		    (!v2 && !cg->hier[i].v2 && streq(cg->hier[i].controllers, controllers))) {
-			free(controllers);
-			return;
-		}
-	cg->hier = xrealloc(cg->hier, (cg->nhier + 1) * sizeof(*cg->hier));
-	h = &cg->hier[cg->nhier++];
-	memset(h, 0, sizeof(*h));
-	h->mountpoint = xstrdup(mnt);
-	h->controllers = controllers;
-	h->own_path = own_path_for(proc_cgroup, controllers, v2);
-	h->v2 = v2;
-}
-
-/* Unescapes the octal \040 style of mountinfo fields in place. */
-static void mountinfo_unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] && s[3]) {
-			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-/* One mountinfo line: a cgroup or cgroup2 mount of a hierarchy's root. */
-static void parse_mountinfo_line(hull_cgroup *cg, char *line, const char *pc)
-{
-	/* id parent major:minor root mountpoint opts [optional...] - fstype source super */
-	char *f[5] = {0}, *sep = strstr(line, " - "), *p = line, *fstype, *super;
-	int i;
-
-	if (!sep)
-		return;
-	for (i = 0; i < 5 && p; i++) {
-		f[i] = p;
-		p = strchr(p, ' ');
-		if (p)
-			*p++ = '\0';
-	}
-	if (i < 5 || !f[4] || !streq(f[3], "/"))
-		return; /* bind mounts of a sub-tree don't count */
-	*sep = '\0';
-	fstype = sep + 3;
-	p = strchr(fstype, ' ');
-	if (!p)
-		return;
-	*p++ = '\0';
-	super = strchr(p, ' ');
-	super = super ? super + 1 : (char *)"";
-	mountinfo_unescape(f[4]);
-	if (streq(fstype, "cgroup2"))
-		add_hier(cg, f[4], xstrdup(""), true, pc);
-	else if (streq(fstype, "cgroup"))
-		add_hier(cg, f[4], v1_controllers(super), false, pc);
-}
-
-static int discover_hierarchies(hull_cgroup *cg, hull_error **err);
-
-/* The hierarchies as this process sees them, read once per process (run
- * creates and deletes with one reading of mountinfo, ~0.1 ms on a small VM);
- * commands after create learn each stored mount point's controllers here. */
+/* The hierarchies as this process sees them, found once per process (run
+ * creates and deletes with one look, cgroup-discover.c); commands after
+ * create learn each stored mount point's controllers here. */
 static const hull_cgroup *host_hierarchies(hull_error **err)
 {
 	static hull_cgroup *host;
 
 	if (!host) {
 		hull_cgroup *h = xcalloc(1, sizeof(*h));
-		if (discover_hierarchies(h, err) < 0) {
+		if (cg_discover_hierarchies(h, err) < 0) {
 			hull_cgroup_free(h);
 			return NULL;
 		}
@@ -193,21 +76,6 @@ static void copy_hierarchies(hull_cgroup *cg, const hull_cgroup *from)
 		h->v2 = f->v2;
 	}
 	cg->nhier = from->nhier;
-}
-
-static int discover_hierarchies(hull_cgroup *cg, hull_error **err)
-{
-	cleanup_free char *mi = NULL, *pc = NULL;
-	char *save = NULL;
-
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, err) < 0 ||
-	    read_file_at(AT_FDCWD, "/proc/self/cgroup", &pc, NULL, err) < 0)
-		return -1;
-	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		parse_mountinfo_line(cg, line, pc);
-	if (cg->nhier == 0)
-		return hull_fail(err, ENOENT, "no cgroup hierarchy is mounted");
-	return 0;
 }
 
 /* systemd's "slice:prefix:name" form, mapped onto plain cgroupfs paths (the

@@ -51,6 +51,34 @@ cg_all_dirs() {
 	done < <(cg_all_dirs "$path")
 }
 
+# The mounts of a hierarchy's root (mountinfo's root field "/").
+cg_root_mounts() {
+	awk '{
+		for (i = 7; i <= NF; i++) if ($i == "-") break
+		if (($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") && $4 == "/") print $5
+	}' /proc/self/mountinfo | sort -u
+}
+
+@test "hierarchies: those mountinfo lists, found without reading it on Linux 6.10+" {
+	# mountinfo's cost grows with every mount of the host; where the kernel
+	# lists the mounts on /sys/fs/cgroup (listmount, statmount's options
+	# from 6.10) hull looks at those only.  Its debug log says which way.
+	requires_hull "the hierarchies hull found are in its debug log"
+	set_args true
+	track_id h1
+	_set_ctr_cgroup h1
+	rt --debug --log "$T/debug.log" run --bundle "$BUNDLE" h1 </dev/null
+	local found how want=mountinfo major minor
+	found=$(sed -n 's/.*cgroup hierarchy ([a-z]*): \([^ ]*\) .*/\1/p' "$T/debug.log" | sort -u)
+	assert_equal "$found" "$(cg_root_mounts)"
+	IFS=. read -r major minor _ < <(uname -r)
+	if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "${minor%%[!0-9]*}" -ge 10 ]; }; then
+		want=listmount
+	fi
+	how=$(sed -n 's/.*cgroup hierarchy (\([a-z]*\)).*/\1/p' "$T/debug.log" | sort -u)
+	assert_equal "$how" "$want"
+}
+
 @test "the container runs on every CPU the runtime may use, or those of cpu.cpus" {
 	# hull moves its child off its own CPU for a moment during setup
 	# (spawn.c spread_child); the process must end up with the full mask.
