@@ -239,18 +239,6 @@ static int from_listmount(hull_cgroup *cg, const char *pc)
 	return 0;
 }
 
-static void drop_hierarchies(hull_cgroup *cg)
-{
-	for (size_t i = 0; i < cg->nhier; i++) {
-		free(cg->hier[i].mountpoint);
-		free(cg->hier[i].controllers);
-		free(cg->hier[i].own_path);
-	}
-	free(cg->hier);
-	cg->hier = NULL;
-	cg->nhier = 0;
-}
-
 static void debug_hierarchies(const hull_cgroup *cg, const char *how)
 {
 	if (hull_log_get_level() < HULL_LOG_DEBUG)
@@ -263,12 +251,17 @@ static void debug_hierarchies(const hull_cgroup *cg, const char *how)
 int cg_discover_hierarchies(hull_cgroup *cg, hull_error **err)
 {
 	cleanup_free char *pc = NULL;
+	cleanup_cgroup hull_cgroup *listed = xcalloc(1, sizeof(*listed));
 	const char *how = "listmount";
 
 	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &pc, NULL, err) < 0)
 		return -1;
-	if (from_listmount(cg, pc) < 0 || cg->nhier == 0) {
-		drop_hierarchies(cg);
+	/* what listmount found is kept only if it found all (cg is empty) */
+	if (from_listmount(listed, pc) == 0 && listed->nhier > 0) {
+		cg->hier = TAKE_PTR(listed->hier);
+		cg->nhier = listed->nhier;
+		listed->nhier = 0;
+	} else {
 		how = "mountinfo";
 		if (from_mountinfo(cg, pc, err) < 0)
 			return -1;
