@@ -21,6 +21,8 @@ int hull_cgroup_v2_fd(hull_cgroup *cg)
 	for (size_t i = 0; cg && i < cg->nhier; i++) {
 		if (!cg->hier[i].v2)
 			continue;
+		if (hull_cgroup_dir_fd(cg, i) >= 0)
+			return fcntl(hull_cgroup_dir_fd(cg, i), F_DUPFD_CLOEXEC, 3);
 		cleanup_free char *dir = hull_cgroup_path_at(cg, i);
 		return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
@@ -88,7 +90,11 @@ int hull_cgroup_open_joins(const hull_cgroup *cg, bool v2_placed, int *fds, size
 			close_all(fds, n);
 			return 0; /* the child opens them itself */
 		}
-		fds[n] = open(file, O_WRONLY | O_CLOEXEC);
+		if (hull_cgroup_dir_fd(cg, i) >= 0)
+			fds[n] = openat(hull_cgroup_dir_fd(cg, i), strrchr(file, '/') + 1,
+					O_WRONLY | O_CLOEXEC);
+		else
+			fds[n] = open(file, O_WRONLY | O_CLOEXEC);
 		if (fds[n] < 0) {
 			hull_fail_errno(err, "join cgroup: open %s", file);
 			close_all(fds, n);

@@ -181,14 +181,46 @@ static void note_created(hull_cgroup *cg, const char *dir)
 	cg->created[n + 1] = NULL;
 }
 
-/* Notes dir's missing levels, outermost first.  Found from the leaf up:
- * usually only the leaf is missing, and its parent ends the search. */
-static void plan_levels(hull_cgroup *cg, const char *mountpoint, const char *dir)
+static struct hull_cgroup_fds *fds_at(hull_cgroup *cg, size_t i)
 {
+	if (!cg->fds) {
+		cg->fds = xcalloc(cg->nhier + 1, sizeof(*cg->fds));
+		for (size_t k = 0; k < cg->nhier; k++)
+			cg->fds[k].parent = cg->fds[k].dir = -1;
+	}
+	return &cg->fds[i];
+}
+
+/* The parent of hierarchy i's container directory, opened once; -1 when it
+ * does not exist (yet) or dir is the hierarchy's root. */
+static int parent_fd(hull_cgroup *cg, size_t i)
+{
+	const struct hull_cgroup_hier *h = &cg->hier[i];
+	struct hull_cgroup_fds *f = fds_at(cg, i);
+	const char *leaf = strrchr(h->dir, '/');
+
+	if (f->parent < 0 && strlen(h->dir) > strlen(h->mountpoint)) {
+		cleanup_free char *parent = xstrndup(h->dir, (size_t)(leaf - h->dir));
+		f->parent = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	return f->parent;
+}
+
+/* Notes dir's missing levels, outermost first.  Usually only the leaf can
+ * be missing: its parent, opened, settles it.  Else found from the leaf up. */
+static void plan_levels(hull_cgroup *cg, size_t i)
+{
+	const char *mountpoint = cg->hier[i].mountpoint, *dir = cg->hier[i].dir;
 	cleanup_free char *p = xstrdup(dir);
 	size_t base = strlen(mountpoint), end = strlen(p);
+	int pfd = parent_fd(cg, i);
 	struct stat sb;
 
+	if (pfd >= 0) {
+		if (fstatat(pfd, strrchr(dir, '/') + 1, &sb, 0) < 0)
+			note_created(cg, dir);
+		return;
+	}
 	while (end > base) {
 		p[end] = '\0';
 		if (stat(p, &sb) == 0)
@@ -209,7 +241,7 @@ static void plan_levels(hull_cgroup *cg, const char *mountpoint, const char *dir
 void hull_cgroup_plan(hull_cgroup *cg)
 {
 	for (size_t i = 0; i < cg->nhier; i++)
-		plan_levels(cg, cg->hier[i].mountpoint, cg->hier[i].dir);
+		plan_levels(cg, i);
 }
 
 int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull_cgroup **out,
@@ -256,10 +288,28 @@ void hull_cgroup_free(hull_cgroup *cg)
 		free(cg->hier[i].own_path);
 		free(cg->hier[i].dir);
 	}
+	for (size_t i = 0; cg->fds && i < cg->nhier; i++) {
+		closep(&cg->fds[i].parent);
+		closep(&cg->fds[i].dir);
+	}
+	free(cg->fds);
 	free(cg->hier);
 	free(cg->path);
 	strv_free(cg->created);
 	free(cg);
+}
+
+void hull_cgroup_forget_fds(hull_cgroup *cg)
+{
+	if (cg) {
+		free(cg->fds);
+		cg->fds = NULL;
+	}
+}
+
+int hull_cgroup_dir_fd(const hull_cgroup *cg, size_t i)
+{
+	return cg->fds ? cg->fds[i].dir : -1;
 }
 
 void hull_cgroup_freep(hull_cgroup **cg)
@@ -284,8 +334,8 @@ bool hull_cgroup_was_created(const hull_cgroup *cg, const char *dir)
 }
 
 /* A new v1 cpuset starts with no cpus and no mems, and nothing can join
- * it: give it its parent's. */
-static int cpuset_inherit(const char *dir, hull_error **err)
+ * it: give it its parent's.  Through the open directories where there are. */
+static int cpuset_inherit(const char *dir, int from_fd, int to_fd, hull_error **err)
 {
 	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	cleanup_free char *parent = xstrdup(dir);
@@ -297,32 +347,41 @@ static int cpuset_inherit(const char *dir, hull_error **err)
 		cleanup_free char *val = NULL;
 		size_t len;
 
-		if (read_file_at(AT_FDCWD, from, &val, &len, err) < 0)
-			return -1;
-		if (len && write_file_at(AT_FDCWD, to, val, len, err) < 0)
-			return -1;
+		if (read_file_at(from_fd, from_fd < 0 ? from : files[i], &val, &len, NULL) < 0)
+			return hull_fail_errno(err, "read %s", from);
+		if (len && write_file_at(to_fd, to_fd < 0 ? to : files[i], val, len, NULL) < 0)
+			return hull_fail_errno(err, "write %.*s to %s", (int)strcspn(val, "\n"),
+					       val, to);
 	}
 	return 0;
 }
 
 /* mkdir -p that remembers which levels it made, so destroy removes only
- * those.  The leaf first: its parent usually exists. */
-static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *dir, bool cpuset,
-			 hull_error **err)
+ * those.  The leaf first, beneath its open parent: that usually exists.
+ * The leaf is kept open for the files written next. */
+static int mkdir_tracked(hull_cgroup *cg, size_t i, bool cpuset, hull_error **err)
 {
+	const char *mountpoint = cg->hier[i].mountpoint, *dir = cg->hier[i].dir;
+	struct hull_cgroup_fds *f = fds_at(cg, i);
+	const char *leaf = strrchr(dir, '/') + 1;
+	int pfd = parent_fd(cg, i);
 	cleanup_free char *p = NULL;
 	char *s;
 
 	if (strlen(dir) == strlen(mountpoint))
 		return 0;
-	if (mkdir(dir, 0755) == 0) {
+	if (pfd >= 0 && mkdirat(pfd, leaf, 0755) == 0) {
 		note_created(cg, dir);
-		return cpuset ? cpuset_inherit(dir, err) : 0;
+		f->dir = openat(pfd, leaf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		return cpuset ? cpuset_inherit(dir, pfd, f->dir, err) : 0;
 	}
-	if (errno == EEXIST)
+	if (pfd >= 0 && errno == EEXIST) {
+		f->dir = openat(pfd, leaf, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		return 0;
-	if (errno != ENOENT)
+	}
+	if (pfd >= 0 && errno != ENOENT)
 		return hull_fail_errno(err, "linux.cgroupsPath: create cgroup %s", dir);
+	/* the parent is missing (or was removed since it was opened) */
 	p = xstrdup(dir);
 	s = p + strlen(mountpoint);
 	while (s && *s) {
@@ -331,7 +390,7 @@ static int mkdir_tracked(hull_cgroup *cg, const char *mountpoint, const char *di
 			*slash = '\0';
 		if (mkdir(p, 0755) == 0) {
 			note_created(cg, p);
-			if (cpuset && cpuset_inherit(p, err) < 0)
+			if (cpuset && cpuset_inherit(p, -1, -1, err) < 0)
 				return -1;
 		} else if (errno != EEXIST) {
 			return hull_fail_errno(err, "linux.cgroupsPath: create cgroup %s", p);
@@ -429,7 +488,7 @@ static int make_dirs(hull_cgroup *cg, bool v2, hull_error **err)
 
 		if (h->v2 != v2)
 			continue;
-		if (mkdir_tracked(cg, h->mountpoint, h->dir, cpuset, err) < 0)
+		if (mkdir_tracked(cg, i, cpuset, err) < 0)
 			return -1;
 		if (!hull_cgroup_was_created(cg, h->dir) && check_reused(h, err) < 0)
 			return -1;

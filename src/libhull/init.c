@@ -85,6 +85,7 @@ static int close_inherited(struct hull_init *in, hull_error **err)
 			keep[n++] = in->ns.join_fd[i];
 	if (close_fds_from(3 + in->preserve_fds, keep, n) < 0)
 		return hull_fail_errno(err, "close inherited file descriptors");
+	hull_cgroup_forget_fds(in->cg);
 	return 0;
 }
 
