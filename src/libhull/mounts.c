@@ -279,7 +279,6 @@ static int do_bind(const struct hull_mount *m, int rootfd, hull_error **err)
 {
 	cleanup_close int dfd = -1, mfd = -1;
 	struct stat st;
-	char target[32];
 	unsigned long flags = MS_BIND | (m->recursive ? MS_REC : 0);
 
 	if (stat(m->source, &st) < 0)
@@ -287,21 +286,20 @@ static int do_bind(const struct hull_mount *m, int rootfd, hull_error **err)
 	dfd = hull_mkpath_in_root(rootfd, m->dest, !S_ISDIR(st.st_mode), err);
 	if (dfd < 0)
 		return hull_error_prefix(err, "mounts[%zu].destination", m->index);
-	if (mount(m->source, hull_fd_path(dfd, target), NULL, flags, NULL) < 0)
+	if (hull_mount_on(m->source, dfd, NULL, flags, NULL) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: bind %s on %s", m->index, m->source,
 				       m->dest);
 	mfd = reopen_in_root(rootfd, m->dest, err);
 	if (mfd < 0)
 		return -1;
 	if (m->remount &&
-	    mount(NULL, hull_fd_path(mfd, target), NULL,
-		  MS_BIND | MS_REMOUNT | (m->flags & ~(MS_REC | MS_REMOUNT)), NULL) < 0)
+	    hull_mount_on(NULL, mfd, NULL,
+			  MS_BIND | MS_REMOUNT | (m->flags & ~(MS_REC | MS_REMOUNT)), NULL) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: remount %s with its options", m->index,
 				       m->dest);
 	if (set_recursive_attrs(mfd, m, err) < 0)
 		return -1;
-	if (m->propagation &&
-	    mount(NULL, hull_fd_path(mfd, target), NULL, m->propagation, NULL) < 0)
+	if (m->propagation && hull_mount_on(NULL, mfd, NULL, m->propagation, NULL) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: propagation of %s", m->index, m->dest);
 	return 0;
 }
@@ -310,9 +308,8 @@ static int do_bind(const struct hull_mount *m, int rootfd, hull_error **err)
 static int mount_fs_on(const struct hull_mount *m, int dfd, const char *fstype, const char *dest,
 		       const char *data, hull_error **err)
 {
-	char target[32];
 
-	if (mount(m->source, hull_fd_path(dfd, target), fstype, m->flags & ~MS_REC, data) < 0)
+	if (hull_mount_on(m->source, dfd, fstype, m->flags & ~MS_REC, data) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: mount %s (%s) on %s%s%s", m->index,
 				       m->source, fstype, dest, data ? " with " : "",
 				       data ? data : "");
@@ -323,7 +320,6 @@ static int do_fs(const struct hull_mount *m, int rootfd, const char *fstype, con
 		 const char *data, hull_error **err)
 {
 	cleanup_close int dfd = -1, mfd = -1;
-	char target[32];
 
 	dfd = hull_mkpath_in_root(rootfd, dest, false, err);
 	if (dfd < 0)
@@ -335,8 +331,7 @@ static int do_fs(const struct hull_mount *m, int rootfd, const char *fstype, con
 	mfd = reopen_in_root(rootfd, dest, err);
 	if (mfd < 0 || set_recursive_attrs(mfd, m, err) < 0)
 		return -1;
-	if (m->propagation &&
-	    mount(NULL, hull_fd_path(mfd, target), NULL, m->propagation, NULL) < 0)
+	if (m->propagation && hull_mount_on(NULL, mfd, NULL, m->propagation, NULL) < 0)
 		return hull_fail_errno(err, "mounts[%zu]: propagation of %s", m->index, dest);
 	return 0;
 }
@@ -414,10 +409,10 @@ static int do_cgroup(const struct hull_mount *m, int rootfd, bool cgroupns, hull
 	}
 	if (ro) {
 		/* the tmpfs itself goes read-only last */
-		char target[32];
-		if (mount(NULL, hull_fd_path(tmpfs_fd, target), NULL,
-			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  NULL) < 0)
+		if (hull_mount_on(NULL, tmpfs_fd, NULL,
+				  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+				      MS_NOEXEC,
+				  NULL) < 0)
 			return hull_fail_errno(err, "mounts[%zu]: read-only %s", m->index, m->dest);
 	}
 	return 0;

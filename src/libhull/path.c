@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +21,27 @@ const char *hull_fd_path(int fd, char buf[static 32])
 {
 	snprintf(buf, 32, "/proc/self/fd/%d", fd);
 	return buf;
+}
+
+int hull_mount_on(const char *source, int fd, const char *fstype, unsigned long flags,
+		  const void *data)
+{
+	char target[32];
+
+	if (fchdir(fd) == 0)
+		return mount(source, ".", fstype, flags, data);
+	/* not a directory (a file, a device node), or not searchable */
+	return mount(source, hull_fd_path(fd, target), fstype, flags, data);
+}
+
+int hull_bind_self(int fd, unsigned long flags)
+{
+	char path[32];
+
+	if (fchdir(fd) == 0)
+		return mount(".", ".", NULL, flags, NULL);
+	hull_fd_path(fd, path);
+	return mount(path, path, NULL, flags, NULL);
 }
 
 static bool openat2_disabled(void)

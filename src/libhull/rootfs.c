@@ -93,8 +93,7 @@ int hull_rootfs_mask_paths(const oci_linux *l, int rootfd, hull_error **err)
 		if (fstat(fd, &st) < 0)
 			return hull_fail_errno(err, "linux.maskedPaths[%zu]: stat %s", i, p);
 		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", hull_fd_path(fd, dst), "tmpfs", MS_RDONLY,
-				  "size=0k,mode=0755") < 0)
+			if (hull_mount_on("tmpfs", fd, "tmpfs", MS_RDONLY, "size=0k,mode=0755") < 0)
 				return hull_fail_errno(err, "linux.maskedPaths[%zu]: mask %s", i,
 						       p);
 			continue;
@@ -134,8 +133,6 @@ static unsigned long mount_flags_of(int fd)
 
 int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err)
 {
-	char path[32];
-
 	for (size_t i = 0; l && i < l->readonly_paths_len; i++) {
 		const char *p = l->readonly_paths[i];
 		cleanup_close int fd = -1, mfd = -1;
@@ -149,14 +146,13 @@ int hull_rootfs_readonly_paths(const oci_linux *l, int rootfd, hull_error **err)
 				continue;
 			return hull_fail_errno(err, "linux.readonlyPaths[%zu]: open %s", i, p);
 		}
-		if (mount(hull_fd_path(fd, path), hull_fd_path(fd, path), NULL, MS_BIND | MS_REC,
-			  NULL) < 0)
+		if (hull_bind_self(fd, MS_BIND | MS_REC) < 0)
 			return hull_fail_errno(err, "linux.readonlyPaths[%zu]: bind %s", i, p);
 		mfd = hull_open_in_root(rootfd, p, O_PATH | O_NOFOLLOW, 0);
 		if (mfd < 0)
 			return hull_fail_errno(err, "linux.readonlyPaths[%zu]: reopen %s", i, p);
-		if (mount(NULL, hull_fd_path(mfd, path), NULL,
-			  MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags_of(mfd), NULL) < 0)
+		if (hull_mount_on(NULL, mfd, NULL,
+				  MS_BIND | MS_REMOUNT | MS_RDONLY | mount_flags_of(mfd), NULL) < 0)
 			return hull_fail_errno(err, "linux.readonlyPaths[%zu]: make %s read-only",
 					       i, p);
 	}
