@@ -39,6 +39,7 @@ struct init_state {
 	size_t njoin_fds;
 	int oldroot;	    /* handed to the parent (SYNC_DETACH), until SYNC_DETACHED */
 	size_t mounts_done; /* of in->mounts, before SYNC_GO */
+	bool bounding_dropped;
 };
 
 static int sync_fd = -1;
@@ -89,6 +90,27 @@ static int close_inherited(struct hull_init *in, hull_error **err)
 	return 0;
 }
 
+/*
+ * The bounding set is ~40 prctl calls, each a new set of credentials
+ * (~1.2 us here, 45-50 us in all), and it only limits what an execve can
+ * gain.  The setup keeps its effective capabilities either way, and
+ * nothing is executed before the process but createContainer hooks, which
+ * run with the runtime's capabilities (as in runc): with those, it waits
+ * for setup_process.
+ */
+static int drop_bounding_early(struct init_state *s, hull_error **err)
+{
+	unsigned long long t = now_ns();
+
+	if (!s->proc || (s->cfg->hooks && s->cfg->hooks->create_container_len))
+		return 0;
+	if (hull_caps_drop_bounding(&s->in->caps, err) < 0)
+		return -1;
+	s->bounding_dropped = true;
+	hull_debug_phase("bounding set (early)", t);
+	return 0;
+}
+
 /* While the parent makes the cgroups: the network namespace, the costliest
  * step, and then, with a mount namespace of our own, the mounts that need
  * nothing the parent makes (their kernel memory is charged to hull's
@@ -105,15 +127,15 @@ static int early_setup(struct init_state *s, hull_error **err)
 		return -1;
 	hull_debug_phase("namespaces (early)", t);
 	t = now_ns();
-	if (n == 0 || (r = hull_ns_child_unshare_mount_early(&in->ns, err)) == 0)
-		return 0;
-	if (r < 0 ||
-	    (s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, false, err)) < 0 ||
-	    hull_mount_plan_execute(&in->mounts, 0, n, s->rootfd, false, NULL, err) < 0)
-		return -1;
-	s->mounts_done = n;
-	hull_debug_phase("mounts (early)", t);
-	return 0;
+	if (n > 0 && (r = hull_ns_child_unshare_mount_early(&in->ns, err)) != 0) {
+		if (r < 0 ||
+		    (s->rootfd = hull_rootfs_prepare(s->cfg, in->bundle->rootfs, false, err)) < 0 ||
+		    hull_mount_plan_execute(&in->mounts, 0, n, s->rootfd, false, NULL, err) < 0)
+			return -1;
+		s->mounts_done = n;
+		hull_debug_phase("mounts (early)", t);
+	}
+	return drop_bounding_early(s, err);
 }
 
 static int wait_go(struct init_state *s, hull_error **err)
@@ -312,8 +334,8 @@ static int setup_process(struct init_state *s, hull_error **err)
 	 * filter: that is only still ours before the uid change. */
 	if (!p->no_new_privileges && hull_seccomp_load(in->seccomp, err) < 0)
 		return -1;
-	if (hull_caps_drop_bounding(&in->caps, err) < 0 || hull_process_set_user(p, err) < 0 ||
-	    hull_caps_apply(&in->caps, err) < 0)
+	if ((!s->bounding_dropped && hull_caps_drop_bounding(&in->caps, err) < 0) ||
+	    hull_process_set_user(p, err) < 0 || hull_caps_apply(&in->caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hull_fail_errno(err, "process.noNewPrivileges");

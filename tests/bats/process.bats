@@ -203,6 +203,18 @@ cap_status() {
 	assert_line "CapEff:	$(cap_mask "${A[@]}")"
 }
 
+# hull drops the bounding set while it waits for its cgroups, unless a
+# createContainer hook will run: hooks run with the runtime's capabilities.
+@test "capabilities: a createContainer hook keeps the runtime's bounding set, the process gets its own" {
+	update_config '.process.capabilities = {bounding: ["CAP_KILL"], permitted: ["CAP_KILL"], effective: ["CAP_KILL"]} |
+		.hooks = {createContainer: [{path: "/bin/sh", args: ["sh", "-c", $cmd]}]}' \
+		--arg cmd "grep ^CapBnd /proc/self/status > $BATS_TEST_TMPDIR/hook.out"
+	cap_status c1
+	assert_line "CapBnd:	$(cap_mask KILL)"
+	run cat "$BATS_TEST_TMPDIR/hook.out"
+	assert_output "$(grep ^CapBnd /proc/self/status)"
+}
+
 @test "capabilities: empty sets leave no capability" {
 	update_config '.process.capabilities = {bounding: [], permitted: [], effective: [], inheritable: [], ambient: []}'
 	cap_status c1
