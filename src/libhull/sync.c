@@ -98,9 +98,14 @@ int hull_sync_recv_fds(int fd, struct hull_sync_msg *m, int *fds, size_t max, si
 	}
 	if (nfds)
 		*nfds = 0;
+	/* A peer that exits with our message unread (a child failing before
+	 * it reads GO) leaves ECONNRESET on this socket, and the kernel
+	 * reports that error once, before the messages still queued here:
+	 * the next call gets the child's ERROR, or 0 at the end. */
+	int resets = 0;
 	do
 		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)));
 	if (n < 0)
 		return -1;
 	if (max && nfds)

@@ -34,3 +34,9 @@ EXTRA_DIST += \
 	tests/unit/data/hull-state.json \
 	tests/unit/data/bad.types \
 	tests/unit/data/bad.types.expected
+
+# The parent/child sync socket.
+check_PROGRAMS += tests/unit/sync-test
+TESTS += tests/unit/sync-test
+tests_unit_sync_test_SOURCES = tests/unit/sync-test.c
+tests_unit_sync_test_LDADD = src/libhull/libhull.a libocispec/libocispec.a $(DEPS_LIBS)
