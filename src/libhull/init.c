@@ -398,6 +398,13 @@ static void __attribute__((noreturn)) exec_process(struct init_state *s)
 	die(err);
 }
 
+static bool on_cpus(const cpu_set_t *set)
+{
+	int cpu = sched_getcpu();
+
+	return cpu >= 0 && cpu < CPU_SETSIZE && CPU_ISSET(cpu, set);
+}
+
 void hull_init_main(struct hull_init *in)
 {
 	struct init_state s = {.in = in, .rootfd = -1, .tty_slave = -1, .oldroot = -1};
@@ -406,6 +413,9 @@ void hull_init_main(struct hull_init *in)
 	s.cfg = in->bundle->cfg;
 	s.proc = s.cfg->process;
 	sync_fd = in->sync_fd;
+	/* before anything else: on the parent's CPU we would delay it */
+	if (in->cpus_spread && !on_cpus(&in->cpus_away))
+		(void)sched_setaffinity(0, sizeof(in->cpus_away), &in->cpus_away);
 	reset_signals(&in->sigmask);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_NAME, "hull:init", 0, 0, 0);

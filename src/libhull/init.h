@@ -40,8 +40,9 @@ struct hull_init {
 	bool early_ns;	      /* make network, UTS, IPC namespaces before SYNC_GO */
 	bool parent_detaches; /* pivot_root: the parent detaches the old root (SYNC_DETACH) */
 	sigset_t sigmask;     /* what the child restores */
-	bool cpus_spread;     /* the parent moved us off its CPU (spawn.c spread_child) */
+	bool cpus_spread;     /* we run off the parent's CPU until SYNC_GO (spawn.c) */
 	cpu_set_t cpus;	      /* our affinity to restore then, before anything else runs */
+	cpu_set_t cpus_away;  /* cpus without the parent's CPU at clone */
 };
 
 /* The child side of the protocol in sync.h.  Never returns. */

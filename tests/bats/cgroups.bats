@@ -81,7 +81,7 @@ cg_root_mounts() {
 
 @test "the container runs on every CPU the runtime may use, or those of cpu.cpus" {
 	# hull moves its child off its own CPU for a moment during setup
-	# (spawn.c spread_child); the process must end up with the full mask.
+	# (spawn.c plan_spread); the process must end up with the full mask.
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: nothing to spread over"
 	local want
 	want=$(awk '/^Cpus_allowed_list/ { print $2 }' /proc/self/status)
