@@ -301,8 +301,10 @@ static int setup_rootfs(struct init_state *s, hull_error **err)
 	return 0;
 }
 
-/* The old root must be gone before anything of the container runs, and
- * is awaited before a seccomp filter could refuse the recvmsg. */
+/* The old root must be gone before anything of the container runs (the
+ * startContainer hooks, the process) and is awaited before a seccomp
+ * filter could refuse the recvmsg: no sooner, so that the parent's detach
+ * (an RCU grace period, ~170 us) overlaps the rest of setup_process. */
 static void await_detached(struct init_state *s)
 {
 	struct hull_sync_msg m;
@@ -329,18 +331,23 @@ static int setup_process(struct init_state *s, hull_error **err)
 		return -1;
 	if (!in->no_new_keyring)
 		hull_process_new_keyring(in->id);
-	await_detached(s);
 	/* Without no_new_privs the kernel wants CAP_SYS_ADMIN to load a
 	 * filter: that is only still ours before the uid change. */
-	if (!p->no_new_privileges && hull_seccomp_load(in->seccomp, err) < 0)
-		return -1;
+	if (!p->no_new_privileges) {
+		await_detached(s);
+		if (hull_seccomp_load(in->seccomp, err) < 0)
+			return -1;
+	}
 	if ((!s->bounding_dropped && hull_caps_drop_bounding(&in->caps, err) < 0) ||
 	    hull_process_set_user(p, err) < 0 || hull_caps_apply(&in->caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hull_fail_errno(err, "process.noNewPrivileges");
 	s->exec_path = hull_process_find_exec(p, err);
-	return s->exec_path ? 0 : -1;
+	if (!s->exec_path)
+		return -1;
+	await_detached(s);
+	return 0;
 }
 
 /* create: block until `hull start` writes a byte into exec.fifo. */
