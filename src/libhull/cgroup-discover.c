@@ -58,7 +58,7 @@ struct mnt_status {
 };
 _Static_assert(offsetof(struct mnt_status, str) == 512, "statmount strings at 512");
 
-/* Our own cgroup per hierarchy, from /proc/self/cgroup ("ID:controllers:path"). */
+/* Our own cgroup in a hierarchy, from /proc/self/cgroup ("ID:controllers:path"). */
 static char *own_path_for(const char *proc_cgroup, const char *controllers, bool v2)
 {
 	const char *line = proc_cgroup;
@@ -80,6 +80,19 @@ static char *own_path_for(const char *proc_cgroup, const char *controllers, bool
 		line = *end ? end + 1 : NULL;
 	}
 	return xstrdup("/");
+}
+
+/* Read only for a relative cgroupsPath: the kernel shows /proc/self/cgroup
+ * under cgroup_mutex, which the teardown of earlier containers' cgroups
+ * holds (~100 us per create, more in a loop of them). */
+char *cg_own_path(const char *controllers, bool v2, hull_error **err)
+{
+	static char *proc_cgroup;
+
+	if (!proc_cgroup &&
+	    read_file_at(AT_FDCWD, "/proc/self/cgroup", &proc_cgroup, NULL, err) < 0)
+		return NULL;
+	return own_path_for(proc_cgroup, controllers, v2);
 }
 
 /* The cgroup controllers of a v1 mount are among its super options. */
@@ -104,8 +117,7 @@ static char *v1_controllers(const char *super_opts)
 	return out;
 }
 
-static void add_hier(hull_cgroup *cg, const char *mnt, char *controllers, bool v2,
-		     const char *proc_cgroup)
+static void add_hier(hull_cgroup *cg, const char *mnt, char *controllers, bool v2)
 {
 	struct hull_cgroup_hier *h;
 
@@ -121,7 +133,6 @@ static void add_hier(hull_cgroup *cg, const char *mnt, char *controllers, bool v
 	memset(h, 0, sizeof(*h));
 	h->mountpoint = xstrdup(mnt);
 	h->controllers = controllers;
-	h->own_path = own_path_for(proc_cgroup, controllers, v2);
 	h->v2 = v2;
 }
 
@@ -142,7 +153,7 @@ static void mountinfo_unescape(char *s)
 }
 
 /* One mountinfo line: a cgroup or cgroup2 mount of a hierarchy's root. */
-static void parse_mountinfo_line(hull_cgroup *cg, char *line, const char *pc)
+static void parse_mountinfo_line(hull_cgroup *cg, char *line)
 {
 	/* id parent major:minor root mountpoint opts [optional...] - fstype source super */
 	char *f[5] = {0}, *sep = strstr(line, " - "), *p = line, *fstype, *super;
@@ -168,12 +179,12 @@ static void parse_mountinfo_line(hull_cgroup *cg, char *line, const char *pc)
 	super = super ? super + 1 : (char *)"";
 	mountinfo_unescape(f[4]);
 	if (streq(fstype, "cgroup2"))
-		add_hier(cg, f[4], xstrdup(""), true, pc);
+		add_hier(cg, f[4], xstrdup(""), true);
 	else if (streq(fstype, "cgroup"))
-		add_hier(cg, f[4], v1_controllers(super), false, pc);
+		add_hier(cg, f[4], v1_controllers(super), false);
 }
 
-static int from_mountinfo(hull_cgroup *cg, const char *pc, hull_error **err)
+static int from_mountinfo(hull_cgroup *cg, hull_error **err)
 {
 	cleanup_free char *mi = NULL;
 	char *save = NULL;
@@ -181,13 +192,13 @@ static int from_mountinfo(hull_cgroup *cg, const char *pc, hull_error **err)
 	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &mi, NULL, err) < 0)
 		return -1;
 	for (char *line = strtok_r(mi, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		parse_mountinfo_line(cg, line, pc);
+		parse_mountinfo_line(cg, line);
 	return 0;
 }
 
 /* One mount's hierarchy, if it is a cgroup mount of a hierarchy's root:
  * -1 if statmount cannot tell (the caller falls back to mountinfo). */
-static int add_mount(hull_cgroup *cg, uint64_t id, const char *pc)
+static int add_mount(hull_cgroup *cg, uint64_t id)
 {
 	union {
 		struct mnt_status s;
@@ -212,12 +223,12 @@ static int add_mount(hull_cgroup *cg, uint64_t id, const char *pc)
 	if (!streq(s->str + s->mnt_root, "/"))
 		return 0; /* bind mounts of a sub-tree don't count */
 	add_hier(cg, s->str + s->mnt_point, v2 ? xstrdup("") : v1_controllers(s->str + s->mnt_opts),
-		 v2, pc);
+		 v2);
 	return 0;
 }
 
 /* /sys/fs/cgroup itself if it is cgroup2, else the mounts on it. */
-static int from_listmount(hull_cgroup *cg, const char *pc)
+static int from_listmount(hull_cgroup *cg)
 {
 	struct statx sx;
 	struct mnt_req req = {.size = 24};
@@ -225,7 +236,7 @@ static int from_listmount(hull_cgroup *cg, const char *pc)
 	long n;
 
 	if (statx(AT_FDCWD, "/sys/fs/cgroup", AT_NO_AUTOMOUNT, MNT_ID_UNIQUE, &sx) < 0 ||
-	    !(sx.stx_mask & MNT_ID_UNIQUE) || add_mount(cg, sx.stx_mnt_id, pc) < 0)
+	    !(sx.stx_mask & MNT_ID_UNIQUE) || add_mount(cg, sx.stx_mnt_id) < 0)
 		return -1;
 	if (cg->nhier)
 		return 0;
@@ -234,7 +245,7 @@ static int from_listmount(hull_cgroup *cg, const char *pc)
 	if (n < 0 || (size_t)n == ARRAY_SIZE(ids))
 		return -1; /* a full list may have more: mountinfo has them all */
 	for (long i = 0; i < n; i++)
-		if (add_mount(cg, ids[i], pc) < 0)
+		if (add_mount(cg, ids[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -250,20 +261,17 @@ static void debug_hierarchies(const hull_cgroup *cg, const char *how)
 
 int cg_discover_hierarchies(hull_cgroup *cg, hull_error **err)
 {
-	cleanup_free char *pc = NULL;
 	cleanup_cgroup hull_cgroup *listed = xcalloc(1, sizeof(*listed));
 	const char *how = "listmount";
 
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &pc, NULL, err) < 0)
-		return -1;
 	/* what listmount found is kept only if it found all (cg is empty) */
-	if (from_listmount(listed, pc) == 0 && listed->nhier > 0) {
+	if (from_listmount(listed) == 0 && listed->nhier > 0) {
 		cg->hier = TAKE_PTR(listed->hier);
 		cg->nhier = listed->nhier;
 		listed->nhier = 0;
 	} else {
 		how = "mountinfo";
-		if (from_mountinfo(cg, pc, err) < 0)
+		if (from_mountinfo(cg, err) < 0)
 			return -1;
 	}
 	if (cg->nhier == 0)

@@ -30,6 +30,8 @@ bool cg_word_in_list(const char *list, const char *word);
 bool hull_cgroup_was_created(const hull_cgroup *cg, const char *dir);
 /* Fills cg->hier with the hierarchies this process sees (cgroup-discover.c). */
 int cg_discover_hierarchies(hull_cgroup *cg, hull_error **err);
+/* This process's cgroup in a hierarchy ("/" when /proc/self/cgroup lacks it). */
+char *cg_own_path(const char *controllers, bool v2, hull_error **err);
 
 /*
  * Writes value to dir/file.  A failure names the spec field, the value and

@@ -72,7 +72,6 @@ static void copy_hierarchies(hull_cgroup *cg, const hull_cgroup *from)
 
 		h->mountpoint = xstrdup(f->mountpoint);
 		h->controllers = xstrdup(f->controllers);
-		h->own_path = xstrdup(f->own_path);
 		h->v2 = f->v2;
 	}
 	cg->nhier = from->nhier;
@@ -154,7 +153,7 @@ static char *normalize_path(const char *p, hull_error **err)
  * v2 cgroup that holds processes ("no internal processes").  runc places
  * relative paths the same way.
  */
-static char *full_path(const hull_cgroup *cg, size_t i)
+static char *full_path(const hull_cgroup *cg, size_t i, hull_error **err)
 {
 	const struct hull_cgroup_hier *h = &cg->hier[i];
 	const char *p = cg->path;
@@ -163,7 +162,9 @@ static char *full_path(const hull_cgroup *cg, size_t i)
 
 	if (p[0] == '/')
 		return xasprintf("%s%s", h->mountpoint, p);
-	base = xstrdup(h->own_path);
+	base = cg_own_path(h->controllers, h->v2, err);
+	if (!base)
+		return NULL;
 	if (h->v2 && (slash = strrchr(base, '/')))
 		*slash = '\0';
 	/* base is "" for the root, else "/a/b" without a trailing slash. */
@@ -268,7 +269,8 @@ int hull_cgroup_new(const char *id, const char *cgroups_path, bool systemd, hull
 		return -1;
 	copy_hierarchies(cg, host);
 	for (size_t i = 0; i < cg->nhier; i++)
-		cg->hier[i].dir = full_path(cg, i);
+		if (!(cg->hier[i].dir = full_path(cg, i, err)))
+			return -1;
 	*out = TAKE_PTR(cg);
 	return 0;
 }
@@ -285,7 +287,6 @@ void hull_cgroup_free(hull_cgroup *cg)
 	for (size_t i = 0; i < cg->nhier; i++) {
 		free(cg->hier[i].mountpoint);
 		free(cg->hier[i].controllers);
-		free(cg->hier[i].own_path);
 		free(cg->hier[i].dir);
 	}
 	for (size_t i = 0; cg->fds && i < cg->nhier; i++) {
@@ -692,7 +693,6 @@ int hull_cgroup_load(const oci_hull_state *st, hull_cgroup **out, hull_error **e
 				known = &host->hier[j];
 		h->mountpoint = xstrdup(mnt);
 		h->dir = xstrdup(st->cgroup_paths->values[i]);
-		h->own_path = xstrdup("/");
 		if (known) {
 			h->v2 = known->v2;
 			h->controllers = xstrdup(known->controllers);

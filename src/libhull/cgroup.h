@@ -28,7 +28,6 @@ enum hull_cgroup_layout {
 struct hull_cgroup_hier {
 	char *mountpoint;  /* /sys/fs/cgroup/memory */
 	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" for v2 */
-	char *own_path;	   /* this process's cgroup in the hierarchy */
 	char *dir;	   /* the container's cgroup: mountpoint + path */
 	bool v2;
 };
