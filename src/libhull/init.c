@@ -90,19 +90,30 @@ static int close_inherited(struct hull_init *in, hull_error **err)
 	return 0;
 }
 
+static bool message_waiting(void)
+{
+	struct pollfd p = {.fd = sync_fd, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 1;
+}
+
 /*
  * The bounding set is ~40 prctl calls, each a new set of credentials
  * (~1.2 us here, 45-50 us in all), and it only limits what an execve can
  * gain.  The setup keeps its effective capabilities either way, and
  * nothing is executed before the process but createContainer hooks, which
  * run with the runtime's capabilities (as in runc): with those, it waits
- * for setup_process.
+ * for setup_process.  It goes where we would wait anyway: here if the
+ * parent's GO has not come yet, else in setup_process, where it overlaps
+ * the parent's detach of the old root.
  */
 static int drop_bounding_early(struct init_state *s, hull_error **err)
 {
 	unsigned long long t = now_ns();
 
 	if (!s->proc || (s->cfg->hooks && s->cfg->hooks->create_container_len))
+		return 0;
+	if (s->in->parent_detaches && message_waiting())
 		return 0;
 	if (hull_caps_drop_bounding(&s->in->caps, err) < 0)
 		return -1;
