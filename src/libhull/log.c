@@ -16,6 +16,10 @@ static bool log_as_json;
 static enum hull_log_level log_level = HULL_LOG_WARNING;
 static void (*log_forward)(int, const char *, void *);
 static void *log_forward_data;
+/* --debug phases are also placed on one clock from here: the container's
+ * process inherits it with the fork, so the parent's and the child's
+ * phases line up (who waits for whom). */
+static unsigned long long debug_origin;
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
@@ -39,6 +43,8 @@ int hull_log_open(const char *path, bool json, hull_error **err)
 void hull_log_set_level(enum hull_log_level level)
 {
 	log_level = level;
+	if (level >= HULL_LOG_DEBUG && !debug_origin)
+		debug_origin = now_ns();
 }
 
 enum hull_log_level hull_log_get_level(void)
@@ -157,7 +163,11 @@ void hull_log_error(const char *prefix, const hull_error *e)
 
 void hull_debug_phase(const char *phase, unsigned long long t0)
 {
+	unsigned long long t;
+
 	if (log_level < HULL_LOG_DEBUG)
 		return;
-	hull_debug("phase %s: %llu us", phase, (now_ns() - t0) / 1000);
+	t = now_ns();
+	hull_debug("phase %s: %llu us (%llu-%llu)", phase, (t - t0) / 1000,
+		   t0 > debug_origin ? (t0 - debug_origin) / 1000 : 0, (t - debug_origin) / 1000);
 }

@@ -41,7 +41,8 @@ void hull_log_write(enum hull_log_level level, const char *msg);
 void hull_log_error(const char *prefix, const hull_error *e);
 
 /* --debug phase timing: hull_debug_phase("mounts", t0) logs the time since
- * t0 (from now_ns()) when the level is debug. */
+ * t0 (from now_ns()) when the level is debug, and when the phase began and
+ * ended in us since --debug was set: "phase mounts: 180 us (1439-1619)". */
 void hull_debug_phase(const char *phase, unsigned long long t0);
 
 #endif

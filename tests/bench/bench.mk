@@ -3,7 +3,7 @@
 # (tests/bench/README.md).  Needs root; not part of `make check`.
 # Extra options: make bench BENCH_FLAGS="--quick --cases a,e"
 EXTRA_DIST += tests/bench/README.md tests/bench/bench.sh tests/bench/mkbundle.sh \
-	tests/bench/benchcfg.py tests/bench/report.py
+	tests/bench/benchcfg.py tests/bench/report.py tests/bench/timeline.py
 BENCH_FLAGS =
 
 .PHONY: bench
