@@ -419,7 +419,10 @@ static int child_vanished(struct spawn *sp, hull_error **err)
 static int detach_for_child(struct spawn *sp, int oldroot, hull_error **err)
 {
 	unsigned long long t = now_ns();
-	int r = hull_rootfs_detach_for(sp->pid, oldroot, err);
+	int r;
+
+	hull_failpoint("create-detaching");
+	r = hull_rootfs_detach_for(sp->pid, oldroot, err);
 
 	close(oldroot);
 	if (r < 0) {

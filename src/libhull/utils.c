@@ -310,9 +310,14 @@ int parse_long(const char *s, long min, long max, long *out)
 void hull_failpoint(const char *name)
 {
 	const char *want = getenv("HULL_FAILPOINT");
+	size_t n = strlen(name);
 
-	if (want && streq(want, name))
+	if (!want || strncmp(want, name, n) != 0)
+		return;
+	if (!want[n])
 		raise(SIGKILL);
+	if (streq(want + n, "@pause"))
+		nanosleep(&(struct timespec){.tv_nsec = 300 * 1000 * 1000}, NULL);
 }
 #endif
 

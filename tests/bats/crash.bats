@@ -211,13 +211,31 @@ works() {
 
 @test "run --detach killed at each create failpoint: delete --force cleans up" {
 	local fp
-	for fp in create-reserved create-cgroup create-cloned create-ready create-saved; do
+	for fp in create-reserved create-cgroup create-cloned create-detaching create-ready \
+		create-saved; do
 		echo "# $fp"
 		crash_create "$fp" run
 		check_sane c1
 		delete_gone c1 --force
 		leak_check
 	done
+}
+
+@test "run with the detach of the old root delayed: the process never sees the host's mounts" {
+	# The parent detaches the old root while the child finishes its setup;
+	# create-detaching@pause holds the parent back 300 ms, so a child that
+	# did not wait for the word would run its process meanwhile.
+	set_args sh -c 'awk "{ print \$5 }" /proc/self/mountinfo'
+	track_id c1
+	_set_ctr_cgroup c1
+	HULL_FAILPOINT=create-detaching@pause run "$HULL_FAILPOINTS_BIN" --root "$ROOT" \
+		run --bundle "$BUNDLE" c1
+	assert_success
+	assert_line /
+	assert_line /proc
+	refute_line --regexp '^/(work|mnt)(/|$)'
+	refute_line --partial "$T"
+	leak_check
 }
 
 # ---------------------------------------------------------------------------
@@ -278,7 +296,7 @@ works() {
 
 @test "run --detach killed at each create failpoint: run of the same ID reclaims it" {
 	local fp pid
-	for fp in create-reserved create-cgroup create-cloned create-ready; do
+	for fp in create-reserved create-cgroup create-cloned create-detaching create-ready; do
 		echo "# $fp"
 		crash_create "$fp" run
 		run ctr_run_detached c1
